@@ -1,0 +1,77 @@
+using System.Net;
+
+namespace Burrow.Core.Flows;
+
+/// <summary>
+/// One redirected connection. Mutable and thread-safe: the copy loop adds bytes, the listener moves
+/// the state; readers take an immutable <see cref="FlowInfo"/> snapshot.
+/// </summary>
+public sealed class Flow
+{
+    private long _bytesUp;
+    private long _bytesDown;
+    private readonly object _gate = new();
+    private FlowState _state;
+    private DateTimeOffset? _end;
+    private string? _endReason;
+    private string? _error;
+    private string? _circuit;
+    private IPEndPoint? _destination;
+    private string? _method;
+
+    internal Flow(long id, string network, IPEndPoint source, DateTimeOffset start)
+    {
+        Id = id;
+        Network = network;
+        Source = source;
+        Start = start;
+        _state = FlowState.Connecting;
+    }
+
+    public long Id { get; }
+    public string Network { get; }
+    public IPEndPoint Source { get; }
+    public DateTimeOffset Start { get; }
+    public FlowState State { get { lock (_gate) return _state; } }
+    public long BytesUp => Interlocked.Read(ref _bytesUp);
+    public long BytesDown => Interlocked.Read(ref _bytesDown);
+
+    internal void AddUp(long n) => Interlocked.Add(ref _bytesUp, n);
+    internal void AddDown(long n) => Interlocked.Add(ref _bytesDown, n);
+
+    internal void SetDestination(IPEndPoint? destination, string method)
+    {
+        lock (_gate) { _destination = destination; _method = method; }
+    }
+
+    internal void SetCircuit(string? circuit)
+    {
+        lock (_gate) _circuit = circuit;
+    }
+
+    internal void MarkOpen()
+    {
+        lock (_gate) if (_state == FlowState.Connecting) _state = FlowState.Open;
+    }
+
+    /// <summary>Ends the flow once; later calls are ignored so the first reason wins.</summary>
+    internal bool End(FlowState state, string reason, string? error, DateTimeOffset when)
+    {
+        lock (_gate)
+        {
+            if (_end != null) return false;
+            _state = state;
+            _end = when;
+            _endReason = reason;
+            _error = error;
+            return true;
+        }
+    }
+
+    public FlowInfo Snapshot(DateTimeOffset now)
+    {
+        lock (_gate)
+            return new FlowInfo(Id, Network, Source, _destination, _method, _state, BytesUp, BytesDown,
+                Start, _end, (_end ?? now) - Start, _endReason, _error, _circuit);
+    }
+}

@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Burrow.Core.Flows;
+
+/// <summary>An immutable view of a flow at one moment: what Get-BurrowFlow returns.</summary>
+/// <param name="Destination">The recovered original destination (null when recovery found none).</param>
+/// <param name="Method">How the destination was recovered (SO_ORIGINAL_DST, DIOCNATLOOK, ...).</param>
+/// <param name="Circuit">The Tor path that carries the flow, as far as the upstream knows it.</param>
+public sealed record FlowInfo(
+    long Id,
+    string Network,
+    IPEndPoint Source,
+    IPEndPoint? Destination,
+    string? Method,
+    FlowState State,
+    long BytesUp,
+    long BytesDown,
+    DateTimeOffset Start,
+    DateTimeOffset? End,
+    TimeSpan Age,
+    string? EndReason,
+    string? Error,
+    string? Circuit);

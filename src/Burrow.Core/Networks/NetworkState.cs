@@ -1,0 +1,10 @@
+namespace Burrow.Core.Networks;
+
+public enum NetworkState
+{
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    Failed,
+}

@@ -1,0 +1,20 @@
+using Burrow.Core.Configuration;
+using Burrow.Core.Recovery.Linux;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Core.Recovery;
+
+/// <summary>Chooses the destination-recovery mechanism for this OS.</summary>
+public static class OriginalDestinationResolvers
+{
+    public const string SupportedPlatforms = "Linux (SO_ORIGINAL_DST) and macOS (PF DIOCNATLOOK, pflog0)";
+
+    /// <summary>Throws <see cref="PlatformNotSupportedException"/> with the supported platforms on any other OS.</summary>
+    public static IOriginalDestinationResolver Create(TorNetworkOptions options, ILogger logger)
+    {
+        if (OperatingSystem.IsLinux())
+            return new SoOriginalDstResolver();
+        throw new PlatformNotSupportedException(
+            $"Burrow cannot recover redirected destinations on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; supported platforms: {SupportedPlatforms}.");
+    }
+}

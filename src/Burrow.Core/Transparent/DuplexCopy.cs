@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Burrow.Core.Flows;
+using Burrow.Core.Upstreams;
+
+namespace Burrow.Core.Transparent;
+
+/// <summary>
+/// Copies bytes both ways between a redirected client socket and its Tor stream until both sides
+/// have finished. Each direction waits for data with a zero-byte read before renting a pooled
+/// buffer (idle flows hold no buffer); it writes before reading again (backpressure); an EOF on
+/// one side half-closes the other; the first real failure cancels the other direction and is the
+/// reported outcome; an activity timer ends flows that stay idle.
+/// </summary>
+internal static class DuplexCopy
+{
+    public const int BufferSize = 32 * 1024;
+
+    public readonly record struct Result(CopyOutcome Outcome, string Detail);
+
+    public static async Task<Result> RunAsync(Socket client, UpstreamConnection upstream, Flow flow,
+        TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var activity = new Activity(time);
+        var state = new FirstFailure();
+
+        var up = CopyUpAsync(client, upstream, flow, activity, state, cts);
+        var down = CopyDownAsync(upstream, client, flow, activity, state, cts);
+        var both = Task.WhenAll(up, down);
+
+        using (var timer = time.CreateTimer(static s => ((Activity)s!).Tick(), activity, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+        {
+            var period = idleTimeout / 4 < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : idleTimeout / 4;
+            activity.Arm(idleTimeout, cts);
+            timer.Change(period, period);
+            await both.ConfigureAwait(false);
+        }
+
+        if (state.Outcome is { } failure)
+            return failure;
+        if (activity.TimedOut)
+            return new Result(CopyOutcome.IdleTimeout, $"idle for {idleTimeout.TotalSeconds:0} s");
+        if (cancellationToken.IsCancellationRequested)
+            return new Result(CopyOutcome.Canceled, "network stopped");
+        return new Result(CopyOutcome.Completed, "both sides closed");
+    }
+
+    private static async Task CopyUpAsync(Socket client, UpstreamConnection upstream, Flow flow, Activity activity, FirstFailure state, CancellationTokenSource cts)
+    {
+        var ct = cts.Token;
+        var target = upstream.Stream;
+        byte[]? buffer = null;
+        var reading = true;
+        try
+        {
+            while (true)
+            {
+                await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, ct).ConfigureAwait(false);
+                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                var n = await client.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                    reading = false;
+                    await target.FlushAsync(ct).ConfigureAwait(false);
+                    await upstream.CompleteWritesAsync().ConfigureAwait(false);
+                    return;
+                }
+                activity.Touch();
+                reading = false;
+                await target.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                reading = true;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+                flow.AddUp(n);
+                activity.Touch();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            state.Fail(reading ? CopyOutcome.ClientError : CopyOutcome.UpstreamError,
+                (reading ? "client: " : "upstream: ") + Describe(e), cts);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task CopyDownAsync(UpstreamConnection upstream, Socket client, Flow flow, Activity activity, FirstFailure state, CancellationTokenSource cts)
+    {
+        var ct = cts.Token;
+        var source = upstream.Stream;
+        byte[]? buffer = null;
+        var reading = true;
+        try
+        {
+            while (true)
+            {
+                await source.ReadAsync(Memory<byte>.Empty, ct).ConfigureAwait(false);
+                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                var n = await source.ReadAsync(buffer, ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                    reading = false;
+                    client.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+                activity.Touch();
+                reading = false;
+                var sent = 0;
+                while (sent < n)
+                    sent += await client.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None, ct).ConfigureAwait(false);
+                reading = true;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+                flow.AddDown(n);
+                activity.Touch();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            state.Fail(reading ? CopyOutcome.UpstreamError : CopyOutcome.ClientError,
+                (reading ? "upstream: " : "client: ") + Describe(e), cts);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        for (var x = e; x != null; x = x.InnerException)
+            if (x is SocketException se)
+                return $"{se.SocketErrorCode}: {se.Message}";
+        return e.Message;
+    }
+
+    /// <summary>Keeps the first failure; later ones are consequences of the cancellation it causes.</summary>
+    private sealed class FirstFailure
+    {
+        private Result? _outcome;
+        public Result? Outcome { get { lock (this) return _outcome; } }
+
+        public void Fail(CopyOutcome outcome, string detail, CancellationTokenSource cts)
+        {
+            lock (this) _outcome ??= new Result(outcome, detail);
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+    }
+
+    /// <summary>Last-activity clock checked by a timer; cancels the copy when idle too long.</summary>
+    private sealed class Activity(TimeProvider time)
+    {
+        private long _last = time.GetTimestamp();
+        private TimeSpan _idle;
+        private CancellationTokenSource? _cts;
+        private volatile bool _timedOut;
+
+        public bool TimedOut => _timedOut;
+
+        public void Touch() => Volatile.Write(ref _last, time.GetTimestamp());
+
+        public void Arm(TimeSpan idle, CancellationTokenSource cts)
+        {
+            _idle = idle;
+            _cts = cts;
+            Touch();
+        }
+
+        public void Tick()
+        {
+            if (_cts == null || time.GetElapsedTime(Volatile.Read(ref _last)) < _idle)
+                return;
+            _timedOut = true;
+            try { _cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using Burrow.Core.Recovery;
+using Burrow.Core.Upstreams;
+
+namespace Burrow.Core.Tests.Transparent;
+
+/// <summary>Answers every connection with a fixed recovery result (no kernel NAT needed).</summary>
+internal sealed class FixedResolver(Func<Socket, RecoveryResult> answer) : IOriginalDestinationResolver
+{
+    public string Method => "FAKE";
+    public ValueTask<RecoveryResult> ResolveAsync(Socket accepted, CancellationToken cancellationToken) => ValueTask.FromResult(answer(accepted));
+}
+
+/// <summary>Connects straight to the destination over loopback TCP (stands in for Tor), or fails as told.</summary>
+internal sealed class DirectConnector(UpstreamException? failWith = null) : ITorConnector
+{
+    public int Connects;
+    public string Description => "direct (test)";
+    public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Connects);
+        if (failWith != null) throw failWith;
+        var s = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await s.ConnectAsync(destination, cancellationToken);
+        return new Burrow.Core.Upstreams.SocketUpstreamConnection(s);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>A loopback server that reads everything until EOF, then answers with the bytes reversed
+/// and closes: proves that half-close travels through the copy loop.</summary>
+internal sealed class ReverseServer : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    public ReverseServer()
+    {
+        _listener.Start();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                Socket s;
+                try { s = await _listener.AcceptSocketAsync(); } catch { return; }
+                _ = Task.Run(async () =>
+                {
+                    using var _ = s;
+                    var ms = new MemoryStream();
+                    var buf = new byte[65536];
+                    int n;
+                    while ((n = await s.ReceiveAsync(buf)) > 0) ms.Write(buf, 0, n);
+                    var data = ms.ToArray();
+                    Array.Reverse(data);
+                    var sent = 0;
+                    while (sent < data.Length) sent += await s.SendAsync(data.AsMemory(sent));
+                    s.Shutdown(SocketShutdown.Send);
+                });
+            }
+        });
+    }
+    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+    public void Dispose() => _listener.Stop();
+}
