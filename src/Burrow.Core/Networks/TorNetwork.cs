@@ -23,6 +23,7 @@ public sealed partial class TorNetwork : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private TransparentListener? _listener;
     private long _connectionSeq;
@@ -77,6 +78,9 @@ public sealed partial class TorNetwork : IAsyncDisposable
     /// <summary>Connections beyond this many live flows are refused (memory stays bounded).</summary>
     public int MaxFlows { get; init; } = 10_000;
 
+    /// <summary>Completes when the network is running (bootstrapped and listening); faults if it fails to start.</summary>
+    public Task Ready => _ready.Task;
+
     /// <summary>Completes when the network has stopped (or failed).</summary>
     public Task Completion => _stopped.Task;
 
@@ -96,10 +100,13 @@ public sealed partial class TorNetwork : IAsyncDisposable
                 State = NetworkState.Running;
             }
             LogRunning(Name, _listener.EndPoint, _resolver.Method);
+            _ready.TrySetResult();
         }
         catch (Exception e)
         {
             Error = e.Message;
+            _ready.TrySetException(e);
+            _ = _ready.Task.Exception; // observed: callers that never wait must not see an unobserved fault
             await StopCoreAsync(NetworkState.Failed).ConfigureAwait(false);
             throw;
         }
@@ -143,6 +150,8 @@ public sealed partial class TorNetwork : IAsyncDisposable
             NetworkRegistry.Remove(this);
             StoppedAt = _time.GetUtcNow();
             State = final;
+            _ready.TrySetException(new InvalidOperationException($"network '{Name}' stopped"));
+            _ = _ready.Task.Exception;
             if (wasRunning) LogStopped(Name, Flows.TotalStarted);
             _stopped.TrySetResult();
         }
