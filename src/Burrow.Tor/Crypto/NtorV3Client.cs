@@ -149,23 +149,11 @@ internal sealed class NtorV3Client : IDisposable
             if (!Curve25519.TryAgree(_x, y, yx))
                 throw new TorCryptoException("ntor v3 reply: Diffie-Hellman produced the point at infinity (degenerate Y)");
 
-            // secret_input = Yx | Bx | ID | B | X | Y | PROTOID | ENCAP(VER)
             Span<byte> keySeed = stackalloc byte[32];
             Span<byte> verify = stackalloc byte[32];
             var h = new Sha3Digest(256);
-            foreach (var (tweak, output) in new[] { (TKeySeed, 0), (TVerify, 1) })
-            {
-                Absorb(h, tweak);
-                h.BlockUpdate(yx);
-                h.BlockUpdate(_bx);
-                h.BlockUpdate(_id);
-                h.BlockUpdate(_b);
-                h.BlockUpdate(_xPub);
-                h.BlockUpdate(y);
-                h.BlockUpdate(ProtoId);
-                Absorb(h, _ver);
-                h.DoFinal(output == 0 ? keySeed : verify);
-            }
+            HashSecretInput(h, TKeySeed, yx, y, keySeed);
+            HashSecretInput(h, TVerify, yx, y, verify);
             CryptographicOperations.ZeroMemory(yx);
 
             // auth_input = verify | ID | B | Y | X | MAC | ENCAP(MSG) | PROTOID | "Server"
@@ -207,6 +195,21 @@ internal sealed class NtorV3Client : IDisposable
             CryptographicOperations.ZeroMemory(_x);
             CryptographicOperations.ZeroMemory(_bx);
         }
+    }
+
+    /// <summary>H(secret_input, tweak) with secret_input = Yx | Bx | ID | B | X | Y | PROTOID | ENCAP(VER).</summary>
+    private void HashSecretInput(Sha3Digest h, byte[] tweak, ReadOnlySpan<byte> yx, ReadOnlySpan<byte> y, Span<byte> output)
+    {
+        Absorb(h, tweak);
+        h.BlockUpdate(yx);
+        h.BlockUpdate(_bx);
+        h.BlockUpdate(_id);
+        h.BlockUpdate(_b);
+        h.BlockUpdate(_xPub);
+        h.BlockUpdate(y);
+        h.BlockUpdate(ProtoId);
+        Absorb(h, _ver);
+        h.DoFinal(output);
     }
 
     /// <summary>MAC(k, msg, t) = SHA3_256(ENCAP(t) | ENCAP(k) | msg).</summary>
