@@ -37,6 +37,6 @@ internal sealed partial class VectorFile
 
     private static string Unquote(string v) => v.Length >= 2 && v[0] == '"' && v[^1] == '"' ? v[1..^1] : v;
 
-    [GeneratedRegex(@"^([A-Za-z0-9_ ()]+?)\s*=\s?(.*)$")]
+    [GeneratedRegex(@"^([A-Za-z0-9_ ()-]+?)\s*=\s?(.*)$")]
     private static partial Regex EntryLine();
 }
