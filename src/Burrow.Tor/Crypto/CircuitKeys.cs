@@ -59,6 +59,14 @@ internal sealed class CircuitKeys
             material[76..92].ToArray(), material[..20].ToArray());
     }
 
+    /// <summary>
+    /// The same keys with forward and backward exchanged. A client state built from these treats the
+    /// relay's backward direction as its own forward one: originating to hop N with a circuit of
+    /// reversed keys produces exactly the cell hop N would send back. For simulations and benchmarks.
+    /// </summary>
+    public CircuitKeys WithDirectionsSwapped() =>
+        new((byte[])Db.Clone(), (byte[])Df.Clone(), (byte[])Kb.Clone(), (byte[])Kf.Clone(), (byte[])Kh.Clone());
+
     /// <summary>Wipes the key bytes once a hop's crypto state has been built from them.</summary>
     public void Clear()
     {

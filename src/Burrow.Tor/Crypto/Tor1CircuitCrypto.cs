@@ -7,8 +7,11 @@ namespace Burrow.Tor.Crypto;
 /// Works in place on 509-byte relay cell bodies and allocates nothing per cell. Not thread-safe.
 /// </summary>
 /// <remarks>
-/// Benchmark entry point: build with <see cref="AddHop"/> three times, then per cell call
+/// Benchmark entry point: <see cref="AddHop"/> three times, then per cell
 /// <see cref="EncryptOriginated"/>(body, 2) outbound and <see cref="TryDecryptInbound"/> inbound.
+/// Valid inbound cells come from a second circuit built with
+/// <see cref="CircuitKeys.WithDirectionsSwapped"/> keys: its <c>EncryptOriginated(body, 2)</c> is
+/// what the exit would send back.
 /// </remarks>
 internal sealed class Tor1CircuitCrypto : IDisposable
 {

@@ -159,6 +159,44 @@ public class Tor1RelayCryptoTests
     }
 
     [Fact]
+    public void CircuitWithSwappedKeysProducesWhatTheRelaysSendBack()
+    {
+        // The benchmark recipe for inbound cells: a mirror circuit stands in for the relays.
+        var keys = Enumerable.Range(0, 3).Select(_ => CircuitKeys.FromRfc5869Layout(RandomNumberGenerator.GetBytes(92))).ToArray();
+        using var client = new Tor1CircuitCrypto();
+        using var mirror = new Tor1CircuitCrypto();
+        var relays = keys.Select(k => new Tor1RelaySide(k)).ToArray();
+        foreach (var k in keys)
+        {
+            client.AddHop(k);
+            mirror.AddHop(k.WithDirectionsSwapped());
+        }
+        var rng = new Random(7);
+        try
+        {
+            for (var n = 0; n < 50; n++)
+            {
+                var hop = n % 3;
+                var viaMirror = RandomBody(rng);
+                var viaRelays = (byte[])viaMirror.Clone();
+                mirror.EncryptOriginated(viaMirror, hop);
+                relays[hop].OriginateBackward(viaRelays);
+                for (var r = hop - 1; r >= 0; r--)
+                    relays[r].RelayBackward(viaRelays);
+                Assert.Equal(viaRelays, viaMirror);
+                Assert.True(client.TryDecryptInbound(viaMirror, out var from));
+                Assert.Equal(hop, from);
+                Assert.Equal(mirror.LastOriginatedDigest(hop).ToArray(), client.LastReceivedDigest(hop).ToArray());
+            }
+        }
+        finally
+        {
+            foreach (var r in relays)
+                r.Dispose();
+        }
+    }
+
+    [Fact]
     public void FailedDigestCheckLeavesHopStateIntact()
     {
         var keys = RandomNumberGenerator.GetBytes(92);
