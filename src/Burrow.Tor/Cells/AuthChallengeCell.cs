@@ -25,8 +25,8 @@ internal sealed record AuthChallengeCell(ReadOnlyMemory<byte> Challenge, IReadOn
         var w = Writer(body);
         w.WriteBytes(Challenge.Span);
         w.WriteUInt16((ushort)Methods.Count);
-        foreach (var m in Methods)
-            w.WriteUInt16(m);
+        for (var i = 0; i < Methods.Count; i++)
+            w.WriteUInt16(Methods[i]);
         return w.Position;
     }
 

@@ -13,8 +13,9 @@ internal sealed record CertsCell(IReadOnlyList<CertsCellEntry> Certificates) : C
             if (Certificates.Count > byte.MaxValue)
                 throw new CellFormatException($"CERTS cell: {Certificates.Count} certificates exceed the 1-byte count (max 255).");
             var n = 1;
-            foreach (var c in Certificates)
+            for (var i = 0; i < Certificates.Count; i++)
             {
+                var c = Certificates[i];
                 if (c.Certificate.Length > ushort.MaxValue)
                     throw new CellFormatException($"CERTS cell: a type {(byte)c.Type} certificate of {c.Certificate.Length} bytes exceeds CLEN (max 65535).");
                 n += 3 + c.Certificate.Length;
@@ -28,8 +29,9 @@ internal sealed record CertsCell(IReadOnlyList<CertsCellEntry> Certificates) : C
         var w = Writer(body);
         w.WriteByte((byte)Certificates.Count);
         Span<bool> seen = stackalloc bool[256];
-        foreach (var c in Certificates)
+        for (var i = 0; i < Certificates.Count; i++)
         {
+            var c = Certificates[i];
             if (seen[(byte)c.Type])
                 throw new CellFormatException($"CERTS cell: more than one certificate of type {(byte)c.Type}; at most one of each type is allowed.");
             seen[(byte)c.Type] = true;
@@ -62,9 +64,9 @@ internal sealed record CertsCell(IReadOnlyList<CertsCellEntry> Certificates) : C
     /// <summary>The certificate of <paramref name="type"/>, or null.</summary>
     public CertsCellEntry? Find(LinkCertType type)
     {
-        foreach (var c in Certificates)
-            if (c.Type == type)
-                return c;
+        for (var i = 0; i < Certificates.Count; i++)
+            if (Certificates[i].Type == type)
+                return Certificates[i];
         return null;
     }
 

@@ -35,5 +35,5 @@ internal abstract record ChannelMessage
     };
 
     /// <summary>Starts an encoder after checking that <paramref name="body"/> can hold the message.</summary>
-    private protected WireWriter Writer(Span<byte> body) => new(body, EncodedLength, Command.ToString());
+    private protected WireWriter Writer(Span<byte> body) => WireWriter.Create(body, EncodedLength, Command);
 }

@@ -16,10 +16,10 @@ internal sealed record Extend2Message(IReadOnlyList<LinkSpecifier> LinkSpecifier
         {
             if (LinkSpecifiers.Count > byte.MaxValue)
                 throw new CellFormatException($"{What}: {LinkSpecifiers.Count} link specifiers exceed NSPEC (max 255).");
-            CheckIdentities(LinkSpecifiers.Select(s => s.Type));
+            CheckIdentities(LinkSpecifiers);
             var n = 1;
-            foreach (var s in LinkSpecifiers)
-                n += 2 + s.SpecLength;
+            for (var i = 0; i < LinkSpecifiers.Count; i++)
+                n += 2 + LinkSpecifiers[i].SpecLength;
             if (HandshakeData.Length > ushort.MaxValue)
                 throw new CellFormatException($"{What}: HDATA of {HandshakeData.Length} bytes exceeds HLEN (max 65535).");
             return n + 4 + HandshakeData.Length;
@@ -30,8 +30,9 @@ internal sealed record Extend2Message(IReadOnlyList<LinkSpecifier> LinkSpecifier
     {
         var w = Writer(data);
         w.WriteByte((byte)LinkSpecifiers.Count);
-        foreach (var s in LinkSpecifiers)
+        for (var i = 0; i < LinkSpecifiers.Count; i++)
         {
+            var s = LinkSpecifiers[i];
             w.WriteByte((byte)s.Type);
             w.WriteByte((byte)s.SpecLength);
             s.WriteSpec(ref w);
@@ -49,20 +50,20 @@ internal sealed record Extend2Message(IReadOnlyList<LinkSpecifier> LinkSpecifier
         var specs = new LinkSpecifier[n];
         for (var i = 0; i < n; i++)
             specs[i] = LinkSpecifier.Read(ref r, i);
-        CheckIdentities(specs.Select(s => s.Type));
+        CheckIdentities(specs);
         var type = (HandshakeType)r.ReadUInt16("HTYPE");
         var len = r.ReadUInt16("HLEN");
         var hdata = r.ReadBytes(len, $"HDATA (HLEN {len})").ToArray();
         return new Extend2Message(specs, type, hdata);
     }
 
-    private static void CheckIdentities(IEnumerable<LinkSpecifierType> types)
+    private static void CheckIdentities(IReadOnlyList<LinkSpecifier> specs)
     {
         int legacy = 0, ed = 0;
-        foreach (var t in types)
+        for (var i = 0; i < specs.Count; i++)
         {
-            if (t == LinkSpecifierType.LegacyId) legacy++;
-            else if (t == LinkSpecifierType.Ed25519Id) ed++;
+            if (specs[i].Type == LinkSpecifierType.LegacyId) legacy++;
+            else if (specs[i].Type == LinkSpecifierType.Ed25519Id) ed++;
         }
         if (legacy > 1 || ed > 1)
             throw new CellFormatException($"{What}: {legacy} legacy and {ed} Ed25519 identity link specifiers; at most one of each may be listed.");

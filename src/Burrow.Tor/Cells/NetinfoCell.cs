@@ -15,8 +15,8 @@ internal sealed record NetinfoCell(uint Timestamp, NetinfoAddress OtherAddress, 
             if (MyAddresses.Count > byte.MaxValue)
                 throw new CellFormatException($"NETINFO cell: {MyAddresses.Count} addresses exceed NMYADDR (max 255).");
             var n = 4 + AddressLength(OtherAddress) + 1;
-            foreach (var a in MyAddresses)
-                n += AddressLength(a);
+            for (var i = 0; i < MyAddresses.Count; i++)
+                n += AddressLength(MyAddresses[i]);
             return n;
         }
     }
@@ -31,8 +31,8 @@ internal sealed record NetinfoCell(uint Timestamp, NetinfoAddress OtherAddress, 
         w.WriteUInt32(Timestamp);
         Write(ref w, OtherAddress);
         w.WriteByte((byte)MyAddresses.Count);
-        foreach (var a in MyAddresses)
-            Write(ref w, a);
+        for (var i = 0; i < MyAddresses.Count; i++)
+            Write(ref w, MyAddresses[i]);
         return w.Position;
     }
 

@@ -65,5 +65,5 @@ internal abstract record RelayMessage
         }
     }
 
-    private protected WireWriter Writer(Span<byte> data) => new(data, EncodedLength, $"RELAY_{Command}");
+    private protected WireWriter Writer(Span<byte> data) => WireWriter.Create(data, EncodedLength, Command);
 }

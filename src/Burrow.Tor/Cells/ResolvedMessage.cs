@@ -14,8 +14,9 @@ internal sealed record ResolvedMessage(IReadOnlyList<ResolvedAnswer> Answers) : 
         {
             CheckErrorsAlone(Answers);
             var n = 0;
-            foreach (var a in Answers)
+            for (var i = 0; i < Answers.Count; i++)
             {
+                var a = Answers[i];
                 CheckLength(a.Type, a.Value.Length, "an answer");
                 n += 2 + a.Value.Length + 4;
             }
@@ -26,8 +27,9 @@ internal sealed record ResolvedMessage(IReadOnlyList<ResolvedAnswer> Answers) : 
     public override int Encode(Span<byte> data)
     {
         var w = Writer(data);
-        foreach (var a in Answers)
+        for (var i = 0; i < Answers.Count; i++)
         {
+            var a = Answers[i];
             w.WriteByte((byte)a.Type);
             w.WriteByte((byte)a.Value.Length);
             w.WriteBytes(a.Value.Span);
@@ -65,8 +67,11 @@ internal sealed record ResolvedMessage(IReadOnlyList<ResolvedAnswer> Answers) : 
 
     private static void CheckErrorsAlone(IReadOnlyList<ResolvedAnswer> answers)
     {
-        if (answers.Count > 1 && answers.Any(a => a.IsError))
-            throw new CellFormatException($"{What}: an error answer must be the only answer, but there are {answers.Count}.");
+        if (answers.Count < 2)
+            return;
+        for (var i = 0; i < answers.Count; i++)
+            if (answers[i].IsError)
+                throw new CellFormatException($"{What}: an error answer must be the only answer, but there are {answers.Count}.");
     }
 
     public bool Equals(ResolvedMessage? other) => other is not null && ByteEquality.Equal(Answers, other.Answers);

@@ -13,8 +13,8 @@ internal sealed record VersionsCell(IReadOnlyList<ushort> Versions) : ChannelMes
     public override int Encode(Span<byte> body)
     {
         var w = Writer(body);
-        foreach (var v in Versions)
-            w.WriteUInt16(v);
+        for (var i = 0; i < Versions.Count; i++)
+            w.WriteUInt16(Versions[i]);
         return w.Position;
     }
 

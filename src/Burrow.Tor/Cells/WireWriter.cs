@@ -3,18 +3,25 @@ using System.Buffers.Binary;
 namespace Burrow.Tor.Cells;
 
 /// <summary>Big-endian writes into a destination that the caller sized with the message's
-/// EncodedLength (checked once up front, so the writes themselves cannot overflow).</summary>
+/// EncodedLength (checked once up front by <see cref="Create"/>, so the writes cannot overflow).</summary>
 internal ref struct WireWriter
 {
     private readonly Span<byte> _dest;
     private int _pos;
 
-    public WireWriter(Span<byte> dest, int needed, string what)
+    private WireWriter(Span<byte> dest)
+    {
+        _dest = dest;
+        _pos = 0;
+    }
+
+    /// <summary>A writer over <paramref name="dest"/>, which must hold <paramref name="needed"/> bytes.
+    /// The name is only formatted when the check fails, so encoding does not allocate.</summary>
+    public static WireWriter Create<TName>(Span<byte> dest, int needed, TName what) where TName : struct, Enum
     {
         if (dest.Length < needed)
             throw new ArgumentException($"{what}: destination has {dest.Length} byte(s), {needed} needed.", nameof(dest));
-        _dest = dest;
-        _pos = 0;
+        return new WireWriter(dest);
     }
 
     public readonly int Position => _pos;
