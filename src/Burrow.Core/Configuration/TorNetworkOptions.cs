@@ -26,4 +26,7 @@ public sealed class TorNetworkOptions
     public UpstreamSection Upstream { get; init; } = new();
 
     public RecoverySection Recovery { get; init; } = new();
+
+    /// <summary>The options as a TOML payload (every key, defaults included).</summary>
+    public override string ToString() => PayloadWriter.ToToml(this);
 }
