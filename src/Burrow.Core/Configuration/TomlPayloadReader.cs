@@ -30,6 +30,12 @@ internal static class TomlPayloadReader
         {
             return (FirstLine(e.Message), e.Line, e.Column);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            // Tomlyn 2.10.2 can fail while describing some errors (a backslash at the end of the
+            // input ends in char.ConvertFromUtf32(-1)); still a TOML error, only without a position.
+            return ("the TOML parser could not read it", null, null);
+        }
     }
 
     public static PayloadNode Read(string text, string? sourceName, string syntaxPrefix = "invalid TOML: ")
@@ -50,6 +56,10 @@ internal static class TomlPayloadReader
         catch (TomlException e)
         {
             throw new PayloadException(new PayloadError("", syntaxPrefix + FirstLine(e.Message), e.Line, e.Column, sourceName), e);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new PayloadException(new PayloadError("", syntaxPrefix + "the TOML parser could not read it", null, null, sourceName), e);
         }
         return Convert(model, store, null, null, 0);
     }

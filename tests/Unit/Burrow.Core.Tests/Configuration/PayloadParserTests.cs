@@ -289,6 +289,8 @@ public sealed class PayloadParserTests : IDisposable
             "[tcp_stack]\nlisten = \"[::1\"\n[upstream]\nkind = \"socks5\"\nsocks5 = \"[]:1\"",
             "{\"a\": " + string.Concat(Enumerable.Repeat("[", 200)),
             "\0\0\0", "\uFFFF", "mtu = 0x7fffffffffffffff",
+            // Found by mutating the full payload: Tomlyn throws ArgumentOutOfRangeException on it.
+            "state_dir = ]state\"\npflog_fallback = tru\\",
         ];
         foreach (var g in garbage)
         {
