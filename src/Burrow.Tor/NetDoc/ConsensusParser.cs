@@ -741,11 +741,24 @@ internal static class ConsensusParser
     {
         private const int Capacity = 512;
         private readonly Dictionary<string, T> _table = new(StringComparer.Ordinal);
+        // Neighbouring routers often carry the same line: a byte compare beats hashing.
+        private byte[] _lastLine = [];
+        private T? _lastValue;
 
         public T Get(ReadOnlySpan<byte> line, int lineNumber, Func<ReadOnlySpan<byte>, int, T> parse)
         {
+            if (_lastValue != null && line.SequenceEqual(_lastLine))
+                return _lastValue;
             if (line.Length > 512)
                 return parse(line, lineNumber);
+            var value = Lookup(line, lineNumber, parse);
+            _lastLine = line.ToArray();
+            _lastValue = value;
+            return value;
+        }
+
+        private T Lookup(ReadOnlySpan<byte> line, int lineNumber, Func<ReadOnlySpan<byte>, int, T> parse)
+        {
             Span<char> chars = stackalloc char[line.Length];
             Encoding.Latin1.GetChars(line, chars);
             var lookup = _table.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -64,15 +64,13 @@ internal ref struct NetDocReader
             content = content[1..];
         }
 
+        if (content.StartsWith(BeginPrefix))
+            throw new NetDocException("object (-----BEGIN ...) without a keyword line before it", line);
         var k = 0;
         while (k < content.Length && IsKeywordChar(content[k]))
             k++;
         if (k == 0)
-        {
-            throw new NetDocException(content.StartsWith(BeginPrefix)
-                ? "object (-----BEGIN ...) without a keyword line before it"
-                : "expected a keyword ([A-Za-z0-9-]) at the start of the line", line);
-        }
+            throw new NetDocException("expected a keyword ([A-Za-z0-9-]) at the start of the line", line);
         if (k < content.Length && content[k] != (byte)' ' && content[k] != (byte)'\t')
         {
             throw new NetDocException(content[k] == (byte)'\r'
