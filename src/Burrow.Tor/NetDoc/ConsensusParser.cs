@@ -732,42 +732,4 @@ internal static class ConsensusParser
             });
         }
     }
-
-    /// <summary>
-    /// Shares the value parsed from identical lines ("v", "pr", "p" repeat across thousands of
-    /// routers). Bounded: past <see cref="Capacity"/> distinct lines new ones are parsed each time.
-    /// </summary>
-    private sealed class InternTable<T> where T : class
-    {
-        private const int Capacity = 512;
-        private readonly Dictionary<string, T> _table = new(StringComparer.Ordinal);
-        // Neighbouring routers often carry the same line: a byte compare beats hashing.
-        private byte[] _lastLine = [];
-        private T? _lastValue;
-
-        public T Get(ReadOnlySpan<byte> line, int lineNumber, Func<ReadOnlySpan<byte>, int, T> parse)
-        {
-            if (_lastValue != null && line.SequenceEqual(_lastLine))
-                return _lastValue;
-            if (line.Length > 512)
-                return parse(line, lineNumber);
-            var value = Lookup(line, lineNumber, parse);
-            _lastLine = line.ToArray();
-            _lastValue = value;
-            return value;
-        }
-
-        private T Lookup(ReadOnlySpan<byte> line, int lineNumber, Func<ReadOnlySpan<byte>, int, T> parse)
-        {
-            Span<char> chars = stackalloc char[line.Length];
-            Encoding.Latin1.GetChars(line, chars);
-            var lookup = _table.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (lookup.TryGetValue(chars, out var value))
-                return value;
-            value = parse(line, lineNumber);
-            if (_table.Count < Capacity)
-                _table[new string(chars)] = value;
-            return value;
-        }
-    }
 }

@@ -77,7 +77,7 @@ internal sealed class Microdescriptor
         var result = new List<Microdescriptor>();
         var reader = new NetDocReader(text, allowAnnotations: true);
         Builder? current = null;
-        var policies = new Dictionary<string, PortPolicy>(StringComparer.Ordinal);
+        var policies = new InternTable<PortPolicy>();
 
         while (reader.TryRead(out var item))
         {
@@ -105,7 +105,7 @@ internal sealed class Microdescriptor
         return result;
     }
 
-    private sealed class Builder(int start, int line, Dictionary<string, PortPolicy> policies)
+    private sealed class Builder(int start, int line, InternTable<PortPolicy> policies)
     {
         public readonly int Start = start;
         private bool _onionKey, _tap;
@@ -130,10 +130,14 @@ internal sealed class Microdescriptor
                 _onionKey = true;
                 if (item.HasObject)
                 {
-                    // Only the shape is checked: TAP is obsolete and the key is never used.
-                    item.DecodeObject("RSA PUBLIC KEY"u8);
+                    // Only the shape is checked (the tokenizer vetted the base64 characters):
+                    // TAP is obsolete and the key is never used, so it is not decoded.
+                    if (!item.ObjectTag.SequenceEqual("RSA PUBLIC KEY"u8))
+                        throw new NetDocException($"'onion-key' object has type '{NetDocText.Latin1(item.ObjectTag)}', expected 'RSA PUBLIC KEY'", item.ObjectLine);
                     _tap = true;
                 }
+                if (!item.Arguments.IsEmpty)
+                    throw new NetDocException("'onion-key' takes no arguments", l);
             }
             else if (kw.SequenceEqual("ntor-onion-key"u8))
             {
@@ -235,17 +239,11 @@ internal sealed class Microdescriptor
             // Unknown items are ignored (dir-spec 1.2).
         }
 
-        private PortPolicy Policy(NetDocItem item, string keyword)
-        {
-            // Exit summaries repeat across relays; share the parsed ones (bounded).
-            var key = NetDocText.Latin1(item.Arguments);
-            if (policies.TryGetValue(key, out var policy))
-                return policy;
-            policy = PortPolicy.Parse(item.Arguments, item.Line, keyword);
-            if (policies.Count < 1024)
-                policies[key] = policy;
-            return policy;
-        }
+        // Exit summaries repeat across relays; identical ones share one parsed value.
+        private PortPolicy Policy(NetDocItem item, string keyword) =>
+            policies.Get(item.Arguments, item.Line, keyword == "p"
+                ? static (s, l) => PortPolicy.Parse(s, l, "p")
+                : static (s, l) => PortPolicy.Parse(s, l, "p6"));
 
         public Microdescriptor Build(ReadOnlySpan<byte> text)
         {
