@@ -5,18 +5,6 @@ using Burrow.Tor.Crypto;
 
 namespace Burrow.Tor.NetDoc;
 
-/// <summary>What a certificate's own checks found.</summary>
-internal enum CertificateValidity
-{
-    Valid,
-    /// <summary>The "fingerprint" line is not the SHA-1 of the identity key.</summary>
-    FingerprintMismatch,
-    /// <summary>"dir-key-crosscert" is not the signing key's signature over the identity key's digest.</summary>
-    BadCrossCertificate,
-    /// <summary>"dir-key-certification" is not the identity key's signature over the certificate.</summary>
-    BadCertification,
-}
-
 /// <summary>
 /// A parsed authority key certificate. Parsing checks the structure; the three cryptographic
 /// checks run once at construction and are reported by <see cref="Validity"/>, so that a

@@ -70,7 +70,11 @@ internal ref struct NetDocReader
         while (k < content.Length && IsKeywordChar(content[k]))
             k++;
         if (k == 0)
-            throw new NetDocException("expected a keyword ([A-Za-z0-9-]) at the start of the line", line);
+        {
+            throw new NetDocException(content[0] == (byte)'\r'
+                ? "carriage return in a line: directory documents use LF line endings"
+                : "expected a keyword ([A-Za-z0-9-]) at the start of the line", line);
+        }
         if (k < content.Length && content[k] != (byte)' ' && content[k] != (byte)'\t')
         {
             throw new NetDocException(content[k] == (byte)'\r'
@@ -192,125 +196,4 @@ internal ref struct NetDocReader
         (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c == (byte)'+' || c == (byte)'/' || c == (byte)'=';
 
     private static string Ascii(ReadOnlySpan<byte> s) => System.Text.Encoding.Latin1.GetString(s);
-}
-
-/// <summary>One item: keyword line (keyword + arguments) and its optional object. Offsets are into the document.</summary>
-internal readonly ref struct NetDocItem
-{
-    public NetDocItem(ReadOnlySpan<byte> keyword, ReadOnlySpan<byte> arguments, int line, int start, int keywordLineEnd,
-        int end, bool isAnnotation, ReadOnlySpan<byte> objectTag, ReadOnlySpan<byte> objectBody, int objectLine)
-    {
-        Keyword = keyword;
-        Arguments = arguments;
-        Line = line;
-        Start = start;
-        KeywordLineEnd = keywordLineEnd;
-        End = end;
-        IsAnnotation = isAnnotation;
-        ObjectTag = objectTag;
-        ObjectBody = objectBody;
-        ObjectLine = objectLine;
-    }
-
-    public ReadOnlySpan<byte> Keyword { get; }
-
-    /// <summary>Everything after the keyword, without leading and trailing whitespace.</summary>
-    public ReadOnlySpan<byte> Arguments { get; }
-
-    /// <summary>1-based line number of the keyword line.</summary>
-    public int Line { get; }
-
-    /// <summary>Offset of the keyword line's first byte.</summary>
-    public int Start { get; }
-
-    /// <summary>Offset just past the keyword line's newline.</summary>
-    public int KeywordLineEnd { get; }
-
-    /// <summary>Offset just past the item, including its object.</summary>
-    public int End { get; }
-
-    public bool IsAnnotation { get; }
-
-    public bool HasObject => !ObjectTag.IsEmpty;
-
-    /// <summary>The object's type, e.g. "RSA PUBLIC KEY" or "SIGNATURE".</summary>
-    public ReadOnlySpan<byte> ObjectTag { get; }
-
-    /// <summary>The object's base64 lines, each followed by a newline.</summary>
-    public ReadOnlySpan<byte> ObjectBody { get; }
-
-    public int ObjectLine { get; }
-
-    public ArgReader Args => new(Arguments, Line);
-
-    public bool Is(ReadOnlySpan<byte> keyword) => Keyword.SequenceEqual(keyword);
-
-    public string KeywordText => System.Text.Encoding.Latin1.GetString(Keyword);
-
-    /// <summary>Throws unless the item has no object.</summary>
-    public void RequireNoObject()
-    {
-        if (HasObject)
-            throw new NetDocException($"'{KeywordText}' does not take an object", ObjectLine);
-    }
-
-    /// <summary>Decodes the object, requiring one of the given types.</summary>
-    public byte[] DecodeObject(ReadOnlySpan<byte> expectedTag, ReadOnlySpan<byte> alternativeTag = default)
-    {
-        if (!HasObject)
-            throw new NetDocException($"'{KeywordText}' must be followed by a '-----BEGIN {Latin1(expectedTag)}-----' object", Line);
-        if (!ObjectTag.SequenceEqual(expectedTag) && (alternativeTag.IsEmpty || !ObjectTag.SequenceEqual(alternativeTag)))
-            throw new NetDocException($"'{KeywordText}' object has type '{Latin1(ObjectTag)}', expected '{Latin1(expectedTag)}'", ObjectLine);
-        return NetDocText.DecodeBase64Lines(ObjectBody, ObjectLine);
-    }
-
-    private static string Latin1(ReadOnlySpan<byte> s) => System.Text.Encoding.Latin1.GetString(s);
-}
-
-/// <summary>Splits an item's arguments at runs of spaces and tabs.</summary>
-internal ref struct ArgReader
-{
-    private ReadOnlySpan<byte> _rest;
-    private readonly int _line;
-
-    public ArgReader(ReadOnlySpan<byte> arguments, int line)
-    {
-        _rest = arguments;
-        _line = line;
-    }
-
-    /// <summary>The unread arguments (no leading whitespace).</summary>
-    public readonly ReadOnlySpan<byte> Rest => _rest;
-
-    public readonly bool IsEmpty => _rest.IsEmpty;
-
-    public bool TryNext(out ReadOnlySpan<byte> arg)
-    {
-        if (_rest.IsEmpty)
-        {
-            arg = default;
-            return false;
-        }
-        var i = _rest.IndexOfAny((byte)' ', (byte)'\t');
-        if (i < 0)
-        {
-            arg = _rest;
-            _rest = default;
-            return true;
-        }
-        arg = _rest[..i];
-        var j = i + 1;
-        while (j < _rest.Length && (_rest[j] == (byte)' ' || _rest[j] == (byte)'\t'))
-            j++;
-        _rest = _rest[j..];
-        return true;
-    }
-
-    /// <summary>The next argument; throws naming <paramref name="what"/> when there is none.</summary>
-    public ReadOnlySpan<byte> Next(string keyword, string what)
-    {
-        if (!TryNext(out var arg))
-            throw new NetDocException($"'{keyword}' is missing its {what}", _line);
-        return arg;
-    }
 }

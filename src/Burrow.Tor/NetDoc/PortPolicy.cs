@@ -147,6 +147,3 @@ internal sealed class PortPolicy
         return sb.ToString();
     }
 }
-
-/// <summary>An inclusive port range.</summary>
-internal readonly record struct PortRange(ushort Low, ushort High);

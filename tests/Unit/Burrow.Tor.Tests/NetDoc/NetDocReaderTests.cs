@@ -90,6 +90,7 @@ public class NetDocReaderTests
     [InlineData("-----BEGIN A-----\nAAAA\n-----END A-----\n", 1, "without a keyword")]
     [InlineData("k\n-----BEGIN A-----\nAAAA\n-----END A-----\n-----BEGIN A-----\nAAAA\n-----END A-----\n", 5, "more than one object")]
     [InlineData("ok 1\nbad\r\n", 2, "carriage return")]
+    [InlineData("ok 1\n\r\n", 2, "carriage return")]
     [InlineData("ok 1\nbad x\ry\n", 2, "carriage return")]
     [InlineData("ok\nbad x\u0001\n", 2, "control character")]
     [InlineData("a\nke_y 1\n", 2, "invalid character")]
