@@ -71,7 +71,7 @@ internal ref struct NetDocReader
             k++;
         if (k == 0)
         {
-            throw new NetDocException(content[0] == (byte)'\r'
+            throw new NetDocException(!content.IsEmpty && content[0] == (byte)'\r'
                 ? "carriage return in a line: directory documents use LF line endings"
                 : "expected a keyword ([A-Za-z0-9-]) at the start of the line", line);
         }

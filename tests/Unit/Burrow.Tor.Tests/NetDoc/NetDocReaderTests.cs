@@ -76,6 +76,7 @@ public class NetDocReaderTests
         Assert.True(items[0].Annotation);
         Assert.Equal("last-listed", items[0].Keyword);
         Assert.False(items[1].Annotation);
+        Assert.Contains("expected a keyword", Fails("@", annotations: true).Message);
         var e = Fails("@type x 1.0\nk\n");
         Assert.Equal(1, e.LineNumber);
         Assert.Contains("annotation", e.Message);
