@@ -129,10 +129,14 @@ class Layout:
         for n, _ in NODES:
             out.append((ADDR, self.or_port(n)))
             out.append((ADDR, self.dir_port(n)))
-        for p in (self.socks_port, self.trans_port, self.dns_port, self.control_port):
+        for p in (self.socks_port, self.trans_port, self.control_port):
             out.append((ADDR, p))
         out.append((self.http_address, self.http_port))
         return out
+
+    def udp_ports(self):
+        """(address, port) of every UDP listener: the client's DNSPort and the DNS stub."""
+        return [(ADDR, self.dns_port), (ADDR, self.dnsstub_port)]
 
 
 def dns_names(http_address):
@@ -540,8 +544,7 @@ class Starter:
             check_traversable(d, pw)
 
         busy = [p for h, p in lay.tcp_ports() if not port_free(h, p)]
-        if not port_free(ADDR, lay.dnsstub_port, udp=True):
-            busy.append(lay.dnsstub_port)
+        busy += [p for h, p in lay.udp_ports() if not port_free(h, p, udp=True)]
         if busy:
             raise TestNetError("ports already in use: %s (another network on base port %d? choose "
                                "--base-port; one network uses %d ports)" % (
@@ -769,6 +772,7 @@ class Starter:
                 "names": names,
             },
             "tcpPorts": sorted(p for _, p in lay.tcp_ports()),
+            "udpPorts": sorted(p for _, p in lay.udp_ports()),
         }
 
 
