@@ -36,7 +36,9 @@ NODES = [
 CLIENT = "client"
 HTTP = "http"
 DNS = "dns"
+WATCH = "watch"  # optional: stops the network when the process that asked for it dies
 ALL_PROCS = [n for n, _ in NODES] + [CLIENT, HTTP, DNS]
+STOP_PROCS = ALL_PROCS + [WATCH]
 PORT_SPAN = 100  # ports base .. base+99 belong to one network
 
 TOR_USER = "debian-tor"
@@ -90,6 +92,8 @@ class Layout:
             return os.path.join(self.dir, "http", "http.pid")
         if name == DNS:
             return os.path.join(self.dir, "dns", "dnsstub.pid")
+        if name == WATCH:
+            return self.run_pid(WATCH)
         return os.path.join(self.node(name), "tor.pid")
 
     def or_port(self, name):
@@ -211,9 +215,10 @@ def launch(lay, name, argv, cwd, out_path):
 def stop_processes(lay, timeout=10.0, quiet=False):
     """SIGTERM every process of the network by pid, SIGKILL what is left after timeout."""
     targets = {}
-    for name in ALL_PROCS:
+    for name in STOP_PROCS:
         for pid in pids_of(lay, name):
-            targets[pid] = name
+            if pid != os.getpid():  # the watcher stopping the network
+                targets[pid] = name
     for pid in targets:
         try:
             os.kill(pid, signal.SIGTERM)  # SIGINT would make relays wait ShutdownWaitLength
@@ -234,7 +239,7 @@ def stop_processes(lay, timeout=10.0, quiet=False):
     while time.monotonic() < deadline and any(owned(p, lay.dir) for p in targets):
         time.sleep(0.05)
     left = [targets[p] for p in targets if owned(p, lay.dir)]
-    for name in ALL_PROCS:
+    for name in STOP_PROCS:
         for path in (lay.run_pid(name), lay.own_pid_file(name)):
             try:
                 os.unlink(path)
@@ -771,6 +776,7 @@ class Starter:
                 "pid": self.procs[DNS].pid,
                 "names": names,
             },
+            "watcherPid": self.watcher_pid,
             "tcpPorts": sorted(p for _, p in lay.tcp_ports()),
             "udpPorts": sorted(p for _, p in lay.udp_ports()),
         }
@@ -837,7 +843,44 @@ def lock_dir(d):
 
 
 def running_names(lay):
-    return [n for n in ALL_PROCS if pids_of(lay, n)]
+    return [n for n in STOP_PROCS if pids_of(lay, n)]
+
+
+def proc_start_time(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+        return stat[stat.rfind(")") + 2:].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def cmd_watch(a):
+    """Internal (started by `start --stop-with-pid`): waits for that process to end, then
+    stops the network, unless --lock names a lock file somebody else holds by then (a new
+    owner reusing the base port and the directory)."""
+    d = os.path.realpath(a.dir)
+    born = proc_start_time(a.pid)
+    while born is not None and proc_start_time(a.pid) == born:
+        time.sleep(1)
+    if a.lock:
+        try:
+            held = open(a.lock, "a")
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print("pid %d ended; %s is held by another process: leaving the network alone" % (a.pid, a.lock))
+            return 0
+    lock = lock_dir(d)
+    try:
+        print("pid %d ended; stopping the network" % a.pid)
+        stop_processes(Layout(d))
+        try:
+            os.unlink(os.path.join(d, "network.json"))
+        except OSError:
+            pass
+    finally:
+        lock.close()
+    return 0
 
 
 def cmd_start(a):
@@ -866,10 +909,19 @@ def cmd_start(a):
         pass
     def terminated(signum, _frame):
         raise KeyboardInterrupt()
+    watcher_pid = None
+    if a.stop_with_pid is not None:
+        if proc_start_time(a.stop_with_pid) is None:
+            raise TestNetError("--stop-with-pid %d: no such process" % a.stop_with_pid)
+        os.makedirs(os.path.join(d, "run"), exist_ok=True)
+        watcher_pid = launch(lay, WATCH, [sys.executable, "-u", os.path.abspath(__file__), "watch", d,
+                            "--pid", str(a.stop_with_pid)] + (["--lock", a.stop_lock] if a.stop_lock else []),
+               d, os.path.join(d, "run", "watch.log")).pid
     # A killed start (a test runner's timeout) must not leave half a network behind.
     signal.signal(signal.SIGTERM, terminated)
     signal.signal(signal.SIGHUP, terminated)
     st = Starter(lay, a)
+    st.watcher_pid = watcher_pid
     try:
         desc = st.run()
     except BaseException as e:
@@ -909,6 +961,10 @@ def cmd_status(a):
         pids = pids_of(lay, name)
         print("%-8s %s" % (name, "alive (pid %d)" % pids[0] if pids else "NOT RUNNING"))
         healthy &= bool(pids)
+    for pid in pids_of(lay, WATCH):
+        args = cmdline(pid) or []
+        owner = args[args.index("--pid") + 1] if "--pid" in args else "?"
+        print("%-8s alive (pid %d; stops the network when pid %s ends)" % (WATCH, pid, owner))
     boot = bool(pids_of(lay, CLIENT)) and client_bootstrapped(lay)
     print("%-8s %s" % ("client", "bootstrapped" if boot else "NOT BOOTSTRAPPED"))
     healthy &= boot
@@ -959,14 +1015,22 @@ def main(argv):
     s.add_argument("--http-address", default="127.0.0.2",
                    help="address of the test HTTP server (default 127.0.0.2; not 127.0.0.1)")
     s.add_argument("--timeout", type=float, default=120, help="give up after this many seconds")
+    s.add_argument("--stop-with-pid", type=int, metavar="PID",
+                   help="stop the network by itself when process PID ends (test runners)")
+    s.add_argument("--stop-lock", metavar="FILE",
+                   help="with --stop-with-pid: skip that stop if FILE is flock'ed by another process then")
     s = sub.add_parser("status", help="liveness of every process and the client's bootstrap")
     s.add_argument("dir")
     s = sub.add_parser("stop", help="stop every process of the network in DIR (keys are kept)")
     s.add_argument("dir")
     s.add_argument("--timeout", type=float, default=10, help="seconds before SIGKILL (default 10)")
+    s = sub.add_parser("watch", help=argparse.SUPPRESS)
+    s.add_argument("dir")
+    s.add_argument("--pid", type=int, required=True)
+    s.add_argument("--lock")
     a = p.parse_args(argv)
     try:
-        return {"start": cmd_start, "status": cmd_status, "stop": cmd_stop}[a.cmd](a)
+        return {"start": cmd_start, "status": cmd_status, "stop": cmd_stop, "watch": cmd_watch}[a.cmd](a)
     except TestNetError as e:
         sys.stderr.write("testnet %s: %s\n" % (a.cmd, e))
         return 1

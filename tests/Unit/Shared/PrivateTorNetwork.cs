@@ -47,11 +47,13 @@ internal static class PrivateTorNetwork
     /// holding a live consensus.</summary>
     public static bool IsHealthy(string dir) => Directory.Exists(dir) && Run(TimeSpan.FromSeconds(30), "status", dir).ExitCode == 0;
 
-    /// <summary>Starts a network in DIR (not shared, not stopped automatically).</summary>
+    /// <summary>Starts a network in DIR (not shared). It stops by itself when this process ends,
+    /// unless another process holds the base port's lock file by then (it reuses DIR).</summary>
     public static TestNetwork Start(string dir, int basePort, int largeSizeMb = 50, int votingInterval = 20)
     {
         var r = Run(TimeSpan.FromMinutes(4), "start", dir, "--base-port", basePort.ToString(),
-            "--large-size-mb", largeSizeMb.ToString(), "--voting-interval", votingInterval.ToString());
+            "--large-size-mb", largeSizeMb.ToString(), "--voting-interval", votingInterval.ToString(),
+            "--stop-with-pid", Environment.ProcessId.ToString(), "--stop-lock", LockPath(basePort));
         if (r.ExitCode != 0)
             throw new InvalidOperationException($"testnet start {dir} failed (exit {r.ExitCode}):\n{r.Stderr}\n{r.Stdout}");
         return Load(dir);
@@ -74,8 +76,7 @@ internal static class PrivateTorNetwork
             try
             {
                 // FileShare.None takes an advisory lock: the kernel drops it when this process dies.
-                lockFile = new FileStream(Path.Combine(Path.GetTempPath(), $"burrow-testnet-{port}.lock"),
-                    FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                lockFile = new FileStream(LockPath(port), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException)
             {
@@ -95,6 +96,9 @@ internal static class PrivateTorNetwork
         }
         throw new InvalidOperationException($"no free range of {PortSpan} ports between {FirstBasePort} and {LastBasePort + PortSpan - 1}");
     }
+
+    /// <summary>The lock file that reserves a base port (flock; tests/Pester/TestNet.ps1 uses the same).</summary>
+    public static string LockPath(int basePort) => Path.Combine(Path.GetTempPath(), $"burrow-testnet-{basePort}.lock");
 
     /// <summary>Runs tests/TestNet/testnet with the arguments; kills it after the timeout.</summary>
     public static TestNetCommandResult Run(TimeSpan timeout, params string[] args)
@@ -139,6 +143,7 @@ internal static class PrivateTorNetwork
         // We hold this base port's lock, so whatever still runs from our folder is an orphan of
         // a test process that died without stopping it.
         Stop(ownDir);
+        // Stop at once on a normal exit; the network's own watcher covers a killed process.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
@@ -207,6 +212,7 @@ internal sealed record TestNetwork(
     TestNetCache Cache,
     TestNetHttp Http,
     TestNetDnsStub DnsStub,
+    int? WatcherPid,
     IReadOnlyList<int> TcpPorts,
     IReadOnlyList<int> UdpPorts)
 {

@@ -19,8 +19,10 @@ public class TestNetStopTests
             Assert.True(PrivateTorNetwork.IsHealthy(dir));
 
             // Positive control: while running, the processes name the directory and listen.
-            var pids = net.Relays.Select(r => r.Pid).Append(net.Client.Pid).Append(net.Http.Pid).Append(net.DnsStub.Pid).ToList();
-            Assert.Equal(10, pids.Count);
+            // Ten processes plus the watcher that would stop them if this test process died.
+            Assert.NotNull(net.WatcherPid);
+            var pids = net.Relays.Select(r => r.Pid).Append(net.Client.Pid).Append(net.Http.Pid).Append(net.DnsStub.Pid).Append(net.WatcherPid.Value).ToList();
+            Assert.Equal(11, pids.Distinct().Count());
             Assert.Equal(pids.Order(), ProcessesNaming(dir).Order());
             Assert.Equal(net.TcpPorts.Order(), net.TcpPorts.Intersect(ListeningPorts("-ltn")).Order());
             Assert.Equal(net.UdpPorts.Order(), net.UdpPorts.Intersect(ListeningPorts("-lun")).Order());
