@@ -12,7 +12,6 @@ C tor sets no TCP_NODELAY, and Nagle plus delayed ACKs on loopback turn small re
 import argparse
 import os
 import signal
-import socket
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,6 +28,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
+
+    def log_request(self, code="-", size="-"):
+        pass  # errors only: benchmarks make many requests and the log must not grow with them
 
     def _send_file(self, head):
         path = self.files.get(self.path.split("?", 1)[0])

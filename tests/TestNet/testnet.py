@@ -200,7 +200,7 @@ def pids_of(lay, name):
 
 
 def launch(lay, name, argv, cwd, out_path):
-    out = open(out_path, "ab")
+    out = open(out_path, "wb")
     try:
         # Own session: Ctrl+C or the caller's exit does not reach the daemons. No setsid(1),
         # which forks when its caller leads a process group: the pid we record is the daemon.
@@ -590,8 +590,8 @@ class Starter:
                     cwd=os.path.join(nd, "keys"), stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
         self.keys_reused = not keygen
-        self.log("keys: %s" % ("all reused" if not keygen else
-                               "generating for %d node(s), reusing %d" % (len(keygen) // 1, len(reused))))
+        self.log("keys: %s" % ("all reused" if not keygen else "generating for %d node(s), reusing %d"
+                               % (len(NODES) - len(reused), len(reused))))
 
         client_nd = lay.node(CLIENT)
         if os.path.exists(client_nd):
@@ -968,16 +968,22 @@ def cmd_status(a):
     boot = bool(pids_of(lay, CLIENT)) and client_bootstrapped(lay)
     print("%-8s %s" % ("client", "bootstrapped" if boot else "NOT BOOTSTRAPPED"))
     healthy &= boot
-    c = read_consensus(os.path.join(lay.node(CLIENT), "cached-microdesc-consensus"))
-    if c and c[1]:
-        left = c[1] - time.time()
-        print("%-8s client's consensus lists %d relays, valid for %ds more" % (
-            "consensus", len(c[0]), left) if left > 0 else
-            "%-8s client's consensus EXPIRED %ds ago" % ("consensus", -left))
-        healthy &= left > 0
-    else:
-        print("%-8s client holds NO CONSENSUS" % "consensus")
-        healthy = False
+    # The authorities must keep making consensuses. A client fetches its next one at a
+    # random time before the old one expires and may run a little late, which tor itself
+    # tolerates: allow it one consensus lifetime.
+    lifetime = desc["consensusLifetime"] if desc else 60
+    now = time.time()
+    for name in [n for n, r in NODES if r == "authority"] + [CLIENT]:
+        c = read_consensus(os.path.join(lay.node(name), "cached-microdesc-consensus"))
+        if not c or not c[1]:
+            print("%-8s NO CONSENSUS" % name)
+            healthy = False
+            continue
+        left = c[1] - now
+        grace = lifetime if name == CLIENT else 0
+        print("%-8s consensus of %d relays, %s" % (name, len(c[0]), "valid for %ds more" % left
+              if left > 0 else "EXPIRED %ds ago" % -left))
+        healthy &= left > -grace and len(c[0]) == len(NODES)
     if desc:
         print("%-8s base port %d, SOCKS %d, HTTP %s" % (
             "ports", desc["basePort"], desc["client"]["socksPort"], desc["http"]["baseUrl"]))
@@ -1031,7 +1037,7 @@ def main(argv):
     a = p.parse_args(argv)
     try:
         return {"start": cmd_start, "status": cmd_status, "stop": cmd_stop, "watch": cmd_watch}[a.cmd](a)
-    except TestNetError as e:
+    except (TestNetError, OSError) as e:
         sys.stderr.write("testnet %s: %s\n" % (a.cmd, e))
         return 1
 
