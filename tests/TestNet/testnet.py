@@ -452,8 +452,6 @@ def torrc_client(lay):
         "DNSPort %s:%d" % (ADDR, lay.dns_port),
         "ControlPort %s:%d" % (ADDR, lay.control_port),
         "CookieAuthentication 1",
-        "# tests connect to IP addresses on purpose; one warning per request would fill the log",
-        "WarnUnsafeSocks 0",
         "CookieAuthFile %s/control_auth_cookie" % nd,
     ]
 
