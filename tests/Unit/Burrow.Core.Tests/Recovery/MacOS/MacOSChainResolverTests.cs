@@ -34,7 +34,7 @@ public class MacOSChainResolverTests
         var setup = new Setup(FakePfDevice.Answering(PfDirection.Out, Original));
         setup.Cache.Add(PflogFlowKey.ForTcpPeer(Flow.Peer), IPEndPoint.Parse("203.0.113.1:80"));
 
-        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None);
+        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None).Guarded();
 
         Assert.Equal(RecoveryStatus.Found, result.Status);
         Assert.Equal("DIOCNATLOOK", result.Method);
@@ -47,7 +47,7 @@ public class MacOSChainResolverTests
     {
         var setup = new Setup(FakePfDevice.Answering(PfDirection.In, Original));
 
-        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None);
+        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None).Guarded();
 
         Assert.Equal("DIOCNATLOOK", result.Method);
         Assert.Equal(Original, result.Destination);
@@ -60,7 +60,7 @@ public class MacOSChainResolverTests
         var setup = new Setup();
         setup.Cache.Add(PflogFlowKey.ForTcpPeer(Flow.Peer), Original);
 
-        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None);
+        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None).Guarded();
 
         Assert.Equal(RecoveryStatus.Found, result.Status);
         Assert.Equal("pflog0", result.Method);
@@ -76,7 +76,7 @@ public class MacOSChainResolverTests
         Assert.False(task.IsCompleted);
         setup.Cache.Add(PflogFlowKey.ForTcpPeer(Flow.Peer), Original);
 
-        var result = await task;
+        var result = await task.Guarded();
         Assert.Equal("pflog0", result.Method);
         Assert.Equal(Original, result.Destination);
     }
@@ -88,7 +88,7 @@ public class MacOSChainResolverTests
 
         var task = setup.Chain.ResolveAsync(Flow, CancellationToken.None).AsTask();
         setup.Time.Advance(Wait);
-        var result = await task;
+        var result = await task.Guarded();
 
         Assert.Equal(RecoveryStatus.NotRedirected, result.Status);
         Assert.Equal("DIOCNATLOOK+pflog0", result.Method);
@@ -104,7 +104,7 @@ public class MacOSChainResolverTests
         var setup = new Setup(device);
         setup.Cache.Add(PflogFlowKey.ForTcpPeer(Flow.Peer), Original);
 
-        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None);
+        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None).Guarded();
 
         Assert.Equal("pflog0", result.Method);
         Assert.Equal(Original, result.Destination);
@@ -119,7 +119,7 @@ public class MacOSChainResolverTests
 
         var task = setup.Chain.ResolveAsync(Flow, CancellationToken.None).AsTask();
         setup.Time.Advance(Wait);
-        var result = await task;
+        var result = await task.Guarded();
 
         Assert.Equal(RecoveryStatus.Failed, result.Status);
         Assert.Contains("run as root", result.Reason);
@@ -133,7 +133,7 @@ public class MacOSChainResolverTests
 
         var task = setup.Chain.ResolveAsync(Flow, CancellationToken.None).AsTask();
         setup.Time.Advance(Wait);
-        var result = await task;
+        var result = await task.Guarded();
 
         Assert.Equal(RecoveryStatus.Failed, result.Status);
         Assert.Contains("observer stopped (the pflog interface went away)", result.Reason);
@@ -145,7 +145,7 @@ public class MacOSChainResolverTests
         var setup = new Setup();
         setup.Cache.Add(PflogFlowKey.ForTcpPeer(Flow.Peer), Flow.Local);
 
-        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None);
+        var result = await setup.Chain.ResolveAsync(Flow, CancellationToken.None).Guarded();
 
         Assert.Equal(RecoveryStatus.NotRedirected, result.Status);
         Assert.Contains("listener itself", result.Reason);
@@ -160,7 +160,7 @@ public class MacOSChainResolverTests
         var task = setup.Chain.ResolveAsync(Flow, CancellationToken.None);
 
         Assert.True(task.IsCompleted);
-        var result = await task;
+        var result = await task.Guarded();
         Assert.Equal(RecoveryStatus.NotRedirected, result.Status);
         Assert.Equal("DIOCNATLOOK", result.Method);
         Assert.Equal("DIOCNATLOOK", setup.Chain.Method);
@@ -176,6 +176,6 @@ public class MacOSChainResolverTests
         var task = setup.Chain.ResolveAsync(Flow, cts.Token).AsTask();
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.Guarded());
     }
 }

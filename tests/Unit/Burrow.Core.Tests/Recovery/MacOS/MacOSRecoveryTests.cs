@@ -61,7 +61,7 @@ public class MacOSRecoveryTests
         // End to end over fakes: a SYN read from "pflog0" answers the lookup DIOCNATLOOK could not.
         capture.Enqueue(BpfBuffer(Ipv4SynRecord("192.0.2.10", 3000, "198.51.100.9", 8080)));
         var result = await chain.ResolveAsync(
-            AcceptedEndPoints.Of(IPEndPoint.Parse("192.0.2.10:3000"), IPEndPoint.Parse("127.0.0.1:9040")), CancellationToken.None);
+            AcceptedEndPoints.Of(IPEndPoint.Parse("192.0.2.10:3000"), IPEndPoint.Parse("127.0.0.1:9040")), CancellationToken.None).Guarded();
 
         Assert.Equal(RecoveryStatus.Found, result.Status);
         Assert.Equal("pflog0", result.Method);

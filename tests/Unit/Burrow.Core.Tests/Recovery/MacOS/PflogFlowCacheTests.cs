@@ -140,7 +140,7 @@ public class PflogFlowCacheTests
         var task = cache.TakeAsync(Key(1), TimeSpan.FromMilliseconds(250), CancellationToken.None);
 
         Assert.True(task.IsCompleted);
-        Assert.Equal(Destination(1), await task);
+        Assert.Equal(Destination(1), await task.Guarded());
         Assert.Equal(0, time.ActiveTimers);
     }
 
@@ -157,7 +157,7 @@ public class PflogFlowCacheTests
         Assert.False(task.IsCompleted);
         cache.Add(Key(1), Destination(1));
 
-        Assert.Equal(Destination(1), await task);
+        Assert.Equal(Destination(1), await task.Guarded());
         Assert.Equal(0, cache.Count); // handed over, not stored: single use
     }
 
@@ -172,7 +172,7 @@ public class PflogFlowCacheTests
         Assert.False(task.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Null(await task);
+        Assert.Null(await task.Guarded());
 
         // The waiter is gone: a record arriving now is stored for a later lookup, not lost.
         cache.Add(Key(1), Destination(1));
@@ -191,7 +191,7 @@ public class PflogFlowCacheTests
         Assert.False(task.IsCompleted);
 
         time.Advance(TimeSpan.FromMilliseconds(250));
-        Assert.Null(await task);
+        Assert.Null(await task.Guarded());
         Assert.Equal(Destination(2), cache.TryTake(Key(2)));
     }
 
@@ -205,7 +205,7 @@ public class PflogFlowCacheTests
         var task = cache.TakeAsync(Key(1), TimeSpan.FromSeconds(1), cts.Token).AsTask();
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task.Guarded());
         cache.Add(Key(1), Destination(1));
         Assert.Equal(1, cache.Count);
     }
@@ -221,13 +221,13 @@ public class PflogFlowCacheTests
         var third = cache.TakeAsync(Key(3), TimeSpan.FromSeconds(1), CancellationToken.None).AsTask();
 
         Assert.True(third.IsCompleted);
-        Assert.Null(await third);
+        Assert.Null(await third.Guarded());
         Assert.False(first.IsCompleted || second.IsCompleted);
 
         cache.Add(Key(1), Destination(1));
         cache.Add(Key(2), Destination(2));
-        Assert.Equal(Destination(1), await first);
-        Assert.Equal(Destination(2), await second);
+        Assert.Equal(Destination(1), await first.Guarded());
+        Assert.Equal(Destination(2), await second.Guarded());
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public class PflogFlowCacheTests
                 var port = t * perThread + i;
                 var key = Key(port % 65536, $"10.0.{t}.1");
                 // The manual clock never moves, so a lookup ends only when its record is handed over.
-                var found = await cache.TakeAsync(key, TimeSpan.FromSeconds(1), CancellationToken.None);
+                var found = await cache.TakeAsync(key, TimeSpan.FromSeconds(1), CancellationToken.None).Guarded();
                 taken.Add(found!.Port);
             }
         }));
@@ -286,13 +286,24 @@ public class PflogFlowCacheTests
             var results = new IPEndPoint?[takers];
 
             // Dedicated threads, so the Barrier releases them together without starving the pool.
+            var errors = new ConcurrentBag<Exception>();
             var threads = Enumerable.Range(0, takers).Select(i => new Thread(() =>
             {
-                start.SignalAndWait();
-                results[i] = cache.TryTake(Key(1));
+                try
+                {
+                    start.SignalAndWait();
+                    results[i] = cache.TryTake(Key(1));
+                }
+                catch (Exception e)
+                {
+                    // An exception on a bare thread would crash the test host instead of failing the test.
+                    errors.Add(e);
+                }
             })).ToList();
             threads.ForEach(t => t.Start());
             threads.ForEach(t => t.Join());
+
+            Assert.Empty(errors);
 
             Assert.Single(results, r => r is not null);
         }
@@ -310,7 +321,7 @@ public class PflogFlowCacheTests
             .ToArray();
         await Task.WhenAll(Enumerable.Range(0, flows).Select(i => Task.Run(() => cache.Add(Key(i), Destination(i)))));
 
-        var found = await Task.WhenAll(lookups);
+        var found = await Task.WhenAll(lookups).Guarded();
         Assert.Equal(Enumerable.Range(0, flows), found.Select(f => f!.Port));
         Assert.Equal(0, cache.Count);
     }

@@ -71,8 +71,8 @@ public class PflogObserverTests
         capture.Enqueue(BpfBuffer(Ipv6SynRecord("2001:db8::10", 2001, "2001:db8::7", 80)));
 
         // Generous waits: the records land as soon as the loop reads them; nothing here measures time.
-        var v4 = await cache.TakeAsync(PflogFlowKey.ForTcpPeer(IPEndPoint.Parse("192.0.2.10:2000")), TimeSpan.FromSeconds(30), CancellationToken.None);
-        var v6 = await cache.TakeAsync(PflogFlowKey.ForTcpPeer(IPEndPoint.Parse("[2001:db8::10]:2001")), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var v4 = await cache.TakeAsync(PflogFlowKey.ForTcpPeer(IPEndPoint.Parse("192.0.2.10:2000")), TimeSpan.FromSeconds(30), CancellationToken.None).Guarded();
+        var v6 = await cache.TakeAsync(PflogFlowKey.ForTcpPeer(IPEndPoint.Parse("[2001:db8::10]:2001")), TimeSpan.FromSeconds(30), CancellationToken.None).Guarded();
         Assert.Equal(IPEndPoint.Parse("198.51.100.7:443"), v4);
         Assert.Equal(IPEndPoint.Parse("[2001:db8::7]:80"), v6);
 
@@ -99,7 +99,7 @@ public class PflogObserverTests
         await observer.Completion.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Contains("went away", observer.FaultReason);
-        var result = await resolver.ResolveAsync(AcceptedEndPoints.Of(IPEndPoint.Parse("192.0.2.10:1"), IPEndPoint.Parse("127.0.0.1:9040")), CancellationToken.None);
+        var result = await resolver.ResolveAsync(AcceptedEndPoints.Of(IPEndPoint.Parse("192.0.2.10:1"), IPEndPoint.Parse("127.0.0.1:9040")), CancellationToken.None).Guarded();
         Assert.Equal(RecoveryStatus.Failed, result.Status);
         Assert.Contains("observer stopped", result.Reason);
     }
