@@ -54,8 +54,9 @@ internal sealed class DarwinBpfCapture : IBpfCapture
             Span<byte> uint32 = stackalloc byte[4];
 
             // pflog hands its records to BPF as outgoing packets; make sure they are delivered.
+            // Best effort: "see sent" is already the default, so a kernel without the call is fine.
             BinaryPrimitives.WriteUInt32LittleEndian(uint32, 1);
-            Check(DarwinNative.Ioctl(fd, XnuIoctl.BiocSSeeSent, uint32), "BIOCSSEESENT", device);
+            _ = DarwinNative.Ioctl(fd, XnuIoctl.BiocSSeeSent, uint32);
 
             BinaryPrimitives.WriteUInt32LittleEndian(uint32, 1);
             Check(DarwinNative.Ioctl(fd, XnuIoctl.BiocImmediate, uint32), "BIOCIMMEDIATE", device);
