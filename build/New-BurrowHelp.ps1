@@ -200,7 +200,7 @@ function Get-FullTypeName([type] $Type) {
 }
 
 # What a fresh cmdlet object holds before binding: the code's own defaults.
-function Get-CodeDefault($Instance, [string] $Name, [type] $Type) {
+function Get-CodeDefault($Instance, [string] $Name) {
     if ($Name -in 'WhatIf', 'Confirm') { return 'False' }
     $property = $Instance.GetType().GetProperty($Name)
     if (-not $property) { return $null }
@@ -226,7 +226,7 @@ function Get-CommandFacts([System.Management.Automation.CommandInfo] $Command) {
                     ByValue = $false; ByPropertyName = $false
                     Globbing = [bool]($meta.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
                     Aliases = @($p.Aliases)
-                    Default = Get-CodeDefault $instance $p.Name $p.ParameterType
+                    Default = Get-CodeDefault $instance $p.Name
                     IsSwitch = $p.ParameterType -eq [System.Management.Automation.SwitchParameter]
                 }
             }
