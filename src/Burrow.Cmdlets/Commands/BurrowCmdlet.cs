@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using Burrow.Core.Networks;
+
+namespace Burrow.Cmdlets.Commands;
+
+/// <summary>Shared plumbing: a cancellation source that Ctrl+C (StopProcessing) cancels, and network lookup.</summary>
+public abstract class BurrowCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    protected CancellationToken CancelToken => _cancel.Token;
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    /// <summary>Networks matching the (wildcard) names; a plain name that matches nothing is an error record.</summary>
+    protected IEnumerable<TorNetwork> ResolveNetworks(string[]? names)
+    {
+        var all = NetworkRegistry.All;
+        if (names == null || names.Length == 0)
+        {
+            foreach (var n in all) yield return n;
+            yield break;
+        }
+        var seen = new HashSet<TorNetwork>();
+        foreach (var name in names)
+        {
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            var any = false;
+            foreach (var n in all.Where(n => pattern.IsMatch(n.Name)))
+            {
+                any = true;
+                if (seen.Add(n)) yield return n;
+            }
+            if (!any && !WildcardPattern.ContainsWildcardCharacters(name))
+                WriteError(NetworkNotFound(name));
+        }
+    }
+
+    /// <summary>The one network meant when no name is given: the only running network.</summary>
+    protected TorNetwork ResolveSingleNetwork(string? name)
+    {
+        if (!string.IsNullOrEmpty(name))
+            return NetworkRegistry.Find(name) ?? throw new TerminatingException(NetworkNotFound(name));
+        var all = NetworkRegistry.All;
+        return all.Count switch
+        {
+            1 => all[0],
+            0 => throw new TerminatingException(new ErrorRecord(new InvalidOperationException(
+                    "no Burrow network is running; start one with Start-BurrowTorNetwork"), "NetworkNotRunning", ErrorCategory.ObjectNotFound, null)),
+            _ => throw new TerminatingException(new ErrorRecord(new InvalidOperationException(
+                    "several Burrow networks are running (" + string.Join(", ", all.Select(n => n.Name)) + "); choose one with -Name"),
+                    "NetworkAmbiguous", ErrorCategory.InvalidArgument, null)),
+        };
+    }
+
+    protected static ErrorRecord NetworkNotFound(string name)
+        => new(new ItemNotFoundException($"no running Burrow network is named '{name}'; running: " +
+               (NetworkRegistry.All.Count == 0 ? "none" : string.Join(", ", NetworkRegistry.All.Select(n => n.Name)))),
+            "NetworkNotFound", ErrorCategory.ObjectNotFound, name);
+
+    protected override void ProcessRecord()
+    {
+        try { ProcessCore(); }
+        catch (TerminatingException e) { ThrowTerminatingError(e.Record); }
+    }
+
+    protected abstract void ProcessCore();
+
+    public void Dispose()
+    {
+        _cancel.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Carries an error record out of helpers to <see cref="Cmdlet.ThrowTerminatingError"/>.</summary>
+    protected sealed class TerminatingException(ErrorRecord record) : Exception(record.Exception.Message)
+    {
+        public ErrorRecord Record { get; } = record;
+    }
+}

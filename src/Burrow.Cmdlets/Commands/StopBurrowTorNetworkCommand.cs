@@ -1,0 +1,40 @@
+using System.Management.Automation;
+using Burrow.Cmdlets.Completers;
+using Burrow.Cmdlets.Jobs;
+using Burrow.Core.Networks;
+
+namespace Burrow.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Stops Burrow networks: stops accepting, ends their flows, closes the upstream.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Stop, "BurrowTorNetwork", SupportsShouldProcess = true)]
+[OutputType(typeof(TorNetwork))]
+public sealed class StopBurrowTorNetworkCommand : BurrowCmdlet
+{
+    /// <summary>Network names (wildcards allowed); also taken from piped jobs and networks.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
+    [SupportsWildcards]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>Write the stopped network to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessCore()
+    {
+        foreach (var network in ResolveNetworks(Name).ToArray())
+        {
+            if (!ShouldProcess($"{network.Name} (listening on {network.ListenEndPoint}, {network.Flows.LiveCount} live flows)", "Stop Burrow Tor network"))
+                continue;
+            var job = JobRepository.Jobs.OfType<TorNetworkJob>().FirstOrDefault(j => ReferenceEquals(j.Network, network));
+            if (job != null)
+                job.StopJob();
+            else
+                network.StopAsync().Wait(CancelToken);
+            if (PassThru)
+                WriteObject(network);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections;
+
+namespace Burrow.Core.Configuration;
+
+/// <summary>
+/// Turns a payload into <see cref="TorNetworkOptions"/>: a JSON or TOML string, a file, or a
+/// hashtable-like tree. All three are read into one tree and checked by one set of rules, so a
+/// payload means the same in every form. Bad input only ever raises <see cref="PayloadException"/>,
+/// listing every problem found (see docs/payload.md).
+/// </summary>
+public static class PayloadParser
+{
+    /// <summary>Payloads are small; anything larger is refused before parsing (characters, or bytes for files).</summary>
+    public const int MaxPayloadLength = 1024 * 1024;
+
+    /// <summary>
+    /// Parses a JSON or TOML payload string. JSON when the first non-blank character is '{',
+    /// TOML otherwise (an empty string is an empty TOML document: all defaults).
+    /// </summary>
+    /// <param name="payload">The payload text.</param>
+    /// <param name="baseDirectory">Absolute folder that relative state_dir/cache_dir resolve against
+    /// (for a cmdlet: the current file-system location).</param>
+    public static TorNetworkOptions Parse(string payload, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        return Parse(payload, PayloadFormat.Detect, Context(baseDirectory, null));
+    }
+
+    /// <summary>
+    /// Parses a payload file: ".json" is JSON, ".toml" is TOML, any other extension is detected as
+    /// for <see cref="Parse(string, string)"/>. Relative paths inside resolve against the file's folder.
+    /// A missing or unreadable file is a <see cref="PayloadException"/> too.
+    /// </summary>
+    /// <param name="path">The file; a relative path is taken from the process's current directory,
+    /// so cmdlets pass a resolved provider path.</param>
+    public static TorNetworkOptions ParseFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return ParseFile(path, HomeDirectory());
+    }
+
+    /// <summary>
+    /// Parses a tree as a PowerShell hashtable arrives: string keys (matched case-insensitively),
+    /// values string, bool, integer types, float/double/decimal, arrays or other IEnumerables, nested IDictionary.
+    /// </summary>
+    /// <param name="tree">The root table.</param>
+    /// <param name="baseDirectory">Absolute folder that relative state_dir/cache_dir resolve against.</param>
+    /// <param name="unwrap">Applied to every key and value first; a cmdlet passes one that returns
+    /// PSObject.BaseObject so wrapped values are seen as what they wrap.</param>
+    public static TorNetworkOptions Parse(IDictionary tree, string baseDirectory, Func<object, object>? unwrap = null)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        return Parse(tree, Context(baseDirectory, null), unwrap);
+    }
+
+    internal enum PayloadFormat
+    {
+        Detect,
+        Json,
+        Toml,
+    }
+
+    internal static TorNetworkOptions Parse(IDictionary tree, PayloadContext context, Func<object, object>? unwrap = null)
+        => PayloadValidator.Validate(DictionaryPayloadReader.Read(tree, unwrap), context);
+
+    internal static TorNetworkOptions ParseFile(string path, string? homeDirectory)
+    {
+        string fullPath, text;
+        try
+        {
+            fullPath = Path.GetFullPath(path);
+            var info = new FileInfo(fullPath);
+            if (!info.Exists)
+                throw Unreadable(path, "the file does not exist", null);
+            if (info.Length > MaxPayloadLength)
+                throw Unreadable(path, $"the file is {info.Length} bytes; accepted: at most {MaxPayloadLength} bytes", null);
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw Unreadable(path, e.Message, e);
+        }
+
+        var format = Path.GetExtension(fullPath).ToLowerInvariant() switch
+        {
+            ".json" => PayloadFormat.Json,
+            ".toml" => PayloadFormat.Toml,
+            _ => PayloadFormat.Detect,
+        };
+        var context = new PayloadContext(Path.GetDirectoryName(fullPath) ?? fullPath, homeDirectory, fullPath);
+        return Parse(text, format, context);
+    }
+
+    internal static TorNetworkOptions Parse(string payload, PayloadFormat format, PayloadContext context)
+    {
+        if (payload.Length > MaxPayloadLength)
+            throw new PayloadException(new PayloadError("", $"the payload is {payload.Length} characters; accepted: at most {MaxPayloadLength}", SourceName: context.SourceName));
+        // A byte-order mark is not content; File.ReadAllText drops it, strings may still carry one.
+        var text = payload.StartsWith('\uFEFF') ? payload[1..] : payload;
+        var detected = format == PayloadFormat.Detect;
+        if (detected)
+            format = text.AsSpan().TrimStart().StartsWith("{") ? PayloadFormat.Json : PayloadFormat.Toml;
+
+        var root = format == PayloadFormat.Json
+            ? JsonPayloadReader.Read(text, context.SourceName)
+            : TomlPayloadReader.Read(text, context.SourceName,
+                detected ? "the payload is neither JSON (it does not start with '{') nor valid TOML: " : "invalid TOML: ");
+        return PayloadValidator.Validate(root, context);
+    }
+
+    internal static PayloadContext Context(string baseDirectory, string? homeDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(baseDirectory);
+        if (!Path.IsPathFullyQualified(baseDirectory))
+            throw new ArgumentException($"The base directory must be an absolute path; got '{baseDirectory}'.", nameof(baseDirectory));
+        return new PayloadContext(baseDirectory, homeDirectory ?? HomeDirectory());
+    }
+
+    private static string? HomeDirectory()
+    {
+        var home = Environment.GetEnvironmentVariable("HOME");
+        if (string.IsNullOrEmpty(home))
+            home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? null : home;
+    }
+
+    private static PayloadException Unreadable(string path, string why, Exception? inner)
+        => new(new PayloadError("", $"cannot read the payload file '{path}': {why}", SourceName: path), inner);
+}

@@ -1,0 +1,57 @@
+using Burrow.Core.Configuration;
+using static Burrow.Core.Tests.Configuration.PayloadTestSupport;
+
+namespace Burrow.Core.Tests.Configuration;
+
+public class PayloadWriterTests
+{
+    [Fact]
+    public void Defaults_render_as_the_design_payload()
+    {
+        var toml = PayloadWriter.ToToml(new TorNetworkOptions());
+        Assert.Equal("""
+            address = ["100.64.0.2/32"]
+            tun_name = "burrow-tor"
+            mtu = 1400
+
+            [arti]
+            state_dir = "/var/lib/burrow/arti/state"
+            cache_dir = "/var/cache/burrow/arti"
+
+            [arti.path_rules]
+            ipv4_subnet_family_prefix = 16
+            ipv6_subnet_family_prefix = 32
+
+            [tcp_stack]
+            kind = "system"
+            listen = "127.0.0.1:9040"
+
+            [upstream]
+            kind = "in_process"
+
+            [recovery]
+            pflog_fallback = false
+
+            """.ReplaceLineEndings("\n"), toml);
+    }
+
+    [Fact]
+    public void Rendered_payload_parses_back_to_the_same_options()
+    {
+        var options = Parse(FullToml);
+        var rendered = options.ToString();
+        Assert.Contains("socks5 = \"127.0.0.1:9150\"", rendered, StringComparison.Ordinal);
+        Assert.Contains($"ed_identity = \"{Ed}\"", rendered, StringComparison.Ordinal);
+        Assert.Equal(rendered, Parse(rendered).ToString());
+    }
+
+    [Fact]
+    public void Strings_are_escaped()
+    {
+        const string odd = "/tmp/a \"b\"\\c\td\u0001";
+        var options = new TorNetworkOptions { Arti = new ArtiSection { StateDir = odd } };
+        var rendered = options.ToString();
+        Assert.Contains("state_dir = \"/tmp/a \\\"b\\\"\\\\c\\td\\u0001\"", rendered, StringComparison.Ordinal);
+        Assert.Equal(odd, Parse(rendered).Arti.StateDir);
+    }
+}
