@@ -1,88 +1,78 @@
-using System.Buffers;
 using Burrow.Tor.Cells;
 
 namespace Burrow.Tor.Streams;
 
 /// <summary>
-/// Received stream data waiting for the reader: one pooled buffer per DATA cell, in order. Its size is
-/// bounded by the stream window (tor-spec 7.4: the exit may not send more than 500 unacknowledged
-/// cells). Not thread-safe: the stream locks around it.
+/// Received stream data waiting for the reader: a byte ring that starts small and doubles as needed,
+/// up to what the stream window lets the exit send unacknowledged (tor-spec 7.4: 500 cells of at most
+/// 498 bytes). Data is copied in once and out once; nothing is allocated per cell. Not thread-safe:
+/// the stream locks around it.
 /// </summary>
 internal sealed class ReceiveBuffer
 {
-    private Chunk[] _chunks = new Chunk[16];
-    private int _head;
-    private int _count;
+    private const int InitialCapacity = 8 * 1024;
 
-    /// <summary>Cells whose data has not been read completely.</summary>
-    public int Cells => _count;
+    /// <summary>The most the exit may have in flight on one stream.</summary>
+    public const int MaxCapacity = TorStream.WindowStart * RelayCell.MaxDataLength;
+
+    private byte[] _ring = [];
+    private int _head;
 
     public int Bytes { get; private set; }
+
+    /// <summary>Whole or partial cell payloads still to be read (the stream SENDME rule counts these).</summary>
+    public int Cells => (Bytes + RelayCell.MaxDataLength - 1) / RelayCell.MaxDataLength;
 
     public void Add(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
             return;
-        if (_count == _chunks.Length)
-            Grow();
-        var buffer = ArrayPool<byte>.Shared.Rent(RelayCell.MaxDataLength);
-        data.CopyTo(buffer);
-        _chunks[(_head + _count) % _chunks.Length] = new Chunk(buffer, 0, data.Length);
-        _count++;
+        if (Bytes + data.Length > _ring.Length)
+            Grow(Bytes + data.Length);
+        var tail = (_head + Bytes) % _ring.Length;
+        var first = Math.Min(data.Length, _ring.Length - tail);
+        data[..first].CopyTo(_ring.AsSpan(tail));
+        data[first..].CopyTo(_ring);
         Bytes += data.Length;
     }
 
     /// <summary>Moves as much as fits into <paramref name="destination"/>; returns the byte count.</summary>
     public int Read(Span<byte> destination)
     {
-        var total = 0;
-        while (_count > 0 && !destination.IsEmpty)
-        {
-            ref var chunk = ref _chunks[_head];
-            var n = Math.Min(chunk.Length, destination.Length);
-            chunk.Buffer.AsSpan(chunk.Offset, n).CopyTo(destination);
-            destination = destination[n..];
-            total += n;
-            chunk.Offset += n;
-            chunk.Length -= n;
-            if (chunk.Length == 0)
-            {
-                ArrayPool<byte>.Shared.Return(chunk.Buffer);
-                chunk = default;
-                _head = (_head + 1) % _chunks.Length;
-                _count--;
-            }
-        }
-        Bytes -= total;
-        return total;
+        var n = Math.Min(destination.Length, Bytes);
+        if (n == 0)
+            return 0;
+        var first = Math.Min(n, _ring.Length - _head);
+        _ring.AsSpan(_head, first).CopyTo(destination);
+        _ring.AsSpan(0, n - first).CopyTo(destination[first..]);
+        _head = (_head + n) % _ring.Length;
+        Bytes -= n;
+        if (Bytes == 0)
+            _head = 0;
+        return n;
     }
 
-    /// <summary>Returns every buffer to the pool.</summary>
+    /// <summary>Drops the data and the memory.</summary>
     public void Clear()
     {
-        while (_count > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_chunks[_head].Buffer);
-            _chunks[_head] = default;
-            _head = (_head + 1) % _chunks.Length;
-            _count--;
-        }
+        _ring = [];
+        _head = 0;
         Bytes = 0;
     }
 
-    private void Grow()
+    private void Grow(int needed)
     {
-        var bigger = new Chunk[_chunks.Length * 2];
-        for (var i = 0; i < _count; i++)
-            bigger[i] = _chunks[(_head + i) % _chunks.Length];
-        _chunks = bigger;
+        if (needed > MaxCapacity)
+            throw new InvalidOperationException($"More than {MaxCapacity} bytes buffered: the stream window should have prevented this.");
+        var capacity = Math.Max(InitialCapacity, _ring.Length);
+        while (capacity < needed)
+            capacity *= 2;
+        capacity = Math.Min(capacity, MaxCapacity);
+        var bigger = new byte[capacity];
+        var count = Bytes;
+        Read(bigger);
+        _ring = bigger;
         _head = 0;
-    }
-
-    private struct Chunk(byte[] buffer, int offset, int length)
-    {
-        public byte[] Buffer = buffer;
-        public int Offset = offset;
-        public int Length = length;
+        Bytes = count;
     }
 }
