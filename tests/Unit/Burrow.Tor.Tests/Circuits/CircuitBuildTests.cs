@@ -49,7 +49,7 @@ public class CircuitBuildTests
         await using var _ = fake;
         await using var __ = channel;
         var circuit = await FakeCircuits.BuildAsync(channel, fake, hops: 3);
-        var streams = new List<Streams.TorStream>();
+        var streams = new List<Burrow.Tor.Streams.TorStream>();
         for (var i = 0; i < 10; i++)
             streams.Add(await circuit.OpenStreamAsync("10.0.0.1:80"));
         var begins = new List<RelayEvent>();
