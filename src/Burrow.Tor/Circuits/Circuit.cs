@@ -570,8 +570,9 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     private void OnCreated2(Span<byte> body)
     {
-        var pending = TakePendingHop(-1) ?? throw CircuitException.Violation("CREATED2 without a CREATE2 in progress");
+        // Decoded before the pending hop is taken: if this throws, closing the circuit fails the builder.
         var reply = Created2Cell.Decode(body);
+        var pending = TakePendingHop(-1) ?? throw CircuitException.Violation("CREATED2 without a CREATE2 in progress");
         CompleteHop(pending, reply.HandshakeData.Span);
     }
 
@@ -631,8 +632,9 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
                 return;
             case RelayCommand.Extended2:
                 RelayMessage.CheckStreamId(header.Command, streamId);
+                var extended = Extended2Message.Decode(data);
                 var pending = TakePendingHop(hop) ?? throw CircuitException.Violation($"EXTENDED2 from hop {hop + 1} without an EXTEND2 in progress");
-                CompleteHop(pending, Extended2Message.Decode(data).HandshakeData.Span);
+                CompleteHop(pending, extended.HandshakeData.Span);
                 return;
             case RelayCommand.Truncated:
                 var reason = TruncatedMessage.Decode(data).Reason;
@@ -717,6 +719,17 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     private void OnStreamControl(int hop, RelayCommand command, ushort streamId, ReadOnlySpan<byte> data)
     {
+        // Streams end at the last hop; anything else is a violation before any state changes (a stream
+        // taken out of the table here would miss the circuit's close).
+        if (hop != LastHop)
+            throw CircuitException.Violation($"{command} for stream {streamId} from hop {hop + 1}, not from its exit");
+        // Decoded first for the same reason: a malformed message must not leave a half-updated table.
+        RelayMessage message = command switch
+        {
+            RelayCommand.Connected => ConnectedMessage.Decode(data),
+            RelayCommand.End => EndMessage.Decode(data),
+            _ => ResolvedMessage.Decode(data),
+        };
         TorStream? stream = null;
         TaskCompletionSource<ResolvedMessage>? resolve = null;
         lock (_lock)
@@ -741,30 +754,28 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             else
                 throw CircuitException.Violation($"{command} for stream {streamId}, which is not open");
         }
-        if (hop != LastHop)
-            throw CircuitException.Violation($"{command} for stream {streamId} from hop {hop + 1}, not from its exit");
         if (stream is not null)
         {
-            switch (command)
+            switch (message)
             {
-                case RelayCommand.Connected:
-                    stream.OnConnected(ConnectedMessage.Decode(data));
+                case ConnectedMessage connected:
+                    stream.OnConnected(connected);
                     break;
-                case RelayCommand.End:
-                    stream.OnEnd(EndMessage.Decode(data));
+                case EndMessage end:
+                    stream.OnEnd(end);
                     break;
                 default:
                     throw CircuitException.Violation($"{command} for stream {streamId}, which is a data stream");
             }
             return;
         }
-        switch (command)
+        switch (message)
         {
-            case RelayCommand.Resolved:
-                resolve!.TrySetResult(ResolvedMessage.Decode(data));
+            case ResolvedMessage resolved:
+                resolve!.TrySetResult(resolved);
                 break;
-            case RelayCommand.End:
-                resolve!.TrySetException(TorStreamException.FromEnd(EndMessage.Decode(data), $"Resolve request {streamId}"));
+            case EndMessage end:
+                resolve!.TrySetException(TorStreamException.FromEnd(end, $"Resolve request {streamId}"));
                 break;
             default:
                 throw CircuitException.Violation($"{command} for stream {streamId}, which is a resolve request");
