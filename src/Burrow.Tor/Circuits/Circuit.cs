@@ -19,6 +19,12 @@ namespace Burrow.Tor.Circuits;
 /// <see cref="PrepareOutbound"/>. Any bad cell closes this circuit only: streams fail with a
 /// <see cref="TorStreamException"/> whose inner <see cref="CircuitException"/> says why.
 /// </summary>
+/// <remarks>
+/// The reader and writer loops run at the same time on one <see cref="Tor1CircuitCrypto"/>: the writer
+/// only touches each hop's forward cipher and digest, the reader only the backward ones, which are
+/// separate objects. Hops are added (by the reader, on CREATED2 / EXTENDED2) only while nothing else
+/// is sent on the circuit. The crypto state is disposed once closing and both loops have let go.
+/// </remarks>
 internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 {
     /// <summary>RELAY_EARLY cells a relay accepts per circuit (tor-spec 5.6).</summary>
