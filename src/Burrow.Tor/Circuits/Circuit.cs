@@ -39,6 +39,10 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     /// <summary>Streams closed locally whose late cells are still tolerated (tor-spec 6.3).</summary>
     private const int MaxClosedStreams = 1024;
 
+    /// <summary>Relay cells of one circuit that may wait in the channel's queue, so one busy circuit
+    /// cannot take all of it.</summary>
+    public const int MaxQueuedCells = 128;
+
     private readonly Channel _channel;
     private readonly CircuitParameters _parameters;
     private readonly ILogger _logger;
@@ -47,6 +51,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     private readonly CancellationTokenSource _closedCts = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _packageWindow;
+    private readonly CreditWindow _queueSlots;
     private readonly Queue<byte[]> _expectedSendmeDigests = new();
     private readonly Dictionary<ushort, TorStream> _streams = new();
     private readonly Dictionary<ushort, TaskCompletionSource<ResolvedMessage>> _resolves = new();
@@ -71,6 +76,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _deliverWindow = _parameters.CircWindow;
         _packageWindow = new CreditWindow(_parameters.CircWindow, _parameters.CircWindow, _closedCts.Token, ClosedError);
+        _queueSlots = new CreditWindow(MaxQueuedCells, MaxQueuedCells, _closedCts.Token, ClosedError);
         Span<byte> r = stackalloc byte[2];
         RandomNumberGenerator.Fill(r);
         _nextStreamId = (ushort)Math.Max(1, (r[0] << 8) | r[1]);
@@ -352,15 +358,15 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     // ================================================================ sending
 
     /// <summary>Sends one DATA cell (at most 498 bytes) for <paramref name="stream"/>, waiting for the stream
-    /// window, the circuit window and room in the channel queue, in that order. Completes synchronously
-    /// (no state machine) when all three have room.</summary>
+    /// window, the circuit window and room in the queue (this circuit's share, then the channel's), in that
+    /// order. Completes synchronously (no state machine) when all of them have room.</summary>
     internal ValueTask SendDataAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (stream.PackageWindow.TryTake())
         {
             if (_packageWindow.TryTake())
             {
-                if (_channel.TryTakeQueueSlot())
+                if (TryTakeQueueSlots())
                 {
                     try
                     {
@@ -388,7 +394,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             stage = 1;
             await _packageWindow.TakeAsync(cancellationToken).ConfigureAwait(false);
             stage = 2;
-            await _channel.TakeQueueSlotAsync(cancellationToken).ConfigureAwait(false);
+            await TakeQueueSlotsAsync(cancellationToken).ConfigureAwait(false);
             stage = 3;
         }
         catch (Exception e)
@@ -409,7 +415,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     {
         if (IsClosed)
         {
-            _channel.ReturnQueueSlot();
+            ReturnQueueSlots();
             throw stream.WriteError(ClosedError());
         }
         var body = RentBody();
@@ -417,7 +423,10 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         data.CopyTo(RelayCell.DataArea(span));
         RelayCell.Seal(span, RelayCommand.Data, stream.StreamId, data.Length);
         if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Relay, body, this, (byte)stream.Hop, OutboundCellFlags.Counted | OutboundCellFlags.Data)))
+        {
+            _queueSlots.Give(1);
             throw stream.WriteError(ClosedError());
+        }
     }
 
     /// <summary>A stream-level SENDME (empty, tor-spec 7.4); never waits.</summary>
@@ -433,7 +442,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     /// <summary>A relay message that takes a queue slot (BEGIN, RESOLVE, EXTEND2).</summary>
     private async ValueTask SendRelayAsync(RelayMessage message, ushort streamId, int hop, OutboundCellFlags flags, CancellationToken cancellationToken)
     {
-        await _channel.TakeQueueSlotAsync(cancellationToken).ConfigureAwait(false);
+        await TakeQueueSlotsAsync(cancellationToken).ConfigureAwait(false);
         var body = RentBody();
         try
         {
@@ -442,11 +451,45 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         catch
         {
             CellBuffers.Return(body);
-            _channel.ReturnQueueSlot();
+            ReturnQueueSlots();
             throw;
         }
         if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Relay, body, this, (byte)hop, flags | OutboundCellFlags.Counted)))
+        {
+            _queueSlots.Give(1);
             throw ClosedError();
+        }
+    }
+
+    /// <summary>A slot of this circuit's share of the channel queue and one of the channel's, both or neither.</summary>
+    private bool TryTakeQueueSlots()
+    {
+        if (!_queueSlots.TryTake())
+            return false;
+        if (_channel.TryTakeQueueSlot())
+            return true;
+        _queueSlots.Give(1);
+        return false;
+    }
+
+    private async ValueTask TakeQueueSlotsAsync(CancellationToken cancellationToken)
+    {
+        await _queueSlots.TakeAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _channel.TakeQueueSlotAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _queueSlots.Give(1);
+            throw;
+        }
+    }
+
+    private void ReturnQueueSlots()
+    {
+        _channel.ReturnQueueSlot();
+        _queueSlots.Give(1);
     }
 
     /// <summary>A relay message sent without waiting (END); dropped if the channel is gone.</summary>
@@ -480,6 +523,8 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     internal bool PrepareOutbound(Span<byte> body, in OutboundCell cell, out ChannelCommand command)
     {
         command = ChannelCommand.Relay;
+        if ((cell.Flags & OutboundCellFlags.Counted) != 0)
+            _queueSlots.Give(1);
         if (!TryEnterCrypto())
             return false;
         try

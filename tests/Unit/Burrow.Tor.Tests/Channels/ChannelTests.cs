@@ -132,6 +132,32 @@ public class ChannelTests
     }
 
     [Fact]
+    public async Task One_busy_circuit_cannot_take_the_whole_queue()
+    {
+        var options = new ChannelOptions { OutboundQueueCells = Circuit.MaxQueuedCells + 50 };
+        var (fake, channel) = await FakeRelay.StartAsync(relays: 1, options: options, pipeThreshold: 4 * 1024);
+        await using var _ = fake;
+        await using var __ = channel;
+        fake.RecordData = false;
+        var busy = await FakeCircuits.BuildAsync(channel, fake, hops: 1);
+        var other = await FakeCircuits.BuildAsync(channel, fake, hops: 1);
+        var busyStream = await busy.OpenDirStreamAsync();
+        var otherStream = await other.OpenDirStreamAsync();
+        fake.PauseReading();
+        var blocked = busyStream.WriteAsync(new byte[400 * 498]).AsTask();
+        await FakeCircuits.EventuallyAsync(() => busy.PackageWindow <= 1000 - Circuit.MaxQueuedCells, "the busy circuit fills its share");
+        await Task.Delay(200);
+        Assert.False(blocked.IsCompleted);
+        // Its share, plus the writer batch stuck in the full pipe, the one the fake read before pausing,
+        // and the waiting writer's cell: far less than the channel's queue and the circuit window.
+        Assert.InRange(1000 - busy.PackageWindow, Circuit.MaxQueuedCells, Circuit.MaxQueuedCells + 2 * 64 + 16);
+        // The other circuit still finds room in the channel's queue.
+        await otherStream.WriteAsync(new byte[20 * 498]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        fake.ResumeReading();
+        await blocked.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task A_target_with_a_bad_identity_length_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => new ChannelTarget(new IPEndPoint(IPAddress.Loopback, 1), new byte[19]));
