@@ -125,8 +125,9 @@ public class ChannelTests
         await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow < 1000 - 8, "the writer fills the queue");
         await Task.Delay(200);
         Assert.False(write.IsCompleted);
-        // Cells taken from the circuit window but not yet written: at most the queue plus what the pipe and one batch hold.
-        Assert.InRange(1000 - circuit.PackageWindow, 8, 8 + 16 + 64 + 2);
+        // Cells taken from the circuit window but not yet read by the relay: the queue (8), the writer batch
+        // stuck in the full pipe, the batch the fake read before pausing (64 cells each), the waiting writer's.
+        Assert.InRange(1000 - circuit.PackageWindow, 8, 8 + 2 * 64 + 16);
         fake.ResumeReading();
         await write.WaitAsync(TimeSpan.FromSeconds(20));
     }
