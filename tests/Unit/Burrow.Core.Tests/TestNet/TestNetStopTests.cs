@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Burrow.Tests;
+
+namespace Burrow.Core.Tests.TestNet;
+
+/// <summary>`testnet stop` leaves nothing running: a second network, started beside the shared
+/// one on its own base port, is stopped and searched for.</summary>
+public class TestNetStopTests
+{
+    [Fact]
+    public void StopLeavesNoProcessAndNoListeningPortButKeepsTheKeys()
+    {
+        var basePort = PrivateTorNetwork.ReserveBasePort();
+        var dir = Path.Combine(Path.GetTempPath(), "burrow-testnet-stop-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var net = PrivateTorNetwork.Start(dir, basePort, largeSizeMb: 1);
+            Assert.Equal(basePort, net.BasePort);
+            Assert.True(PrivateTorNetwork.IsHealthy(dir));
+
+            // Positive control: while running, the processes name the directory and listen.
+            // Ten processes plus the watcher that would stop them if this test process died.
+            Assert.NotNull(net.WatcherPid);
+            var pids = net.Relays.Select(r => r.Pid).Append(net.Client.Pid).Append(net.Http.Pid).Append(net.DnsStub.Pid).Append(net.WatcherPid.Value).ToList();
+            Assert.Equal(11, pids.Distinct().Count());
+            Assert.Equal(pids.Order(), ProcessesNaming(dir).Order());
+            Assert.Equal(net.TcpPorts.Order(), net.TcpPorts.Intersect(ListeningPorts("-ltn")).Order());
+            Assert.Equal(net.UdpPorts.Order(), net.UdpPorts.Intersect(ListeningPorts("-lun")).Order());
+            Assert.Contains(net.DnsStub.Port, net.UdpPorts);
+            Assert.Contains(net.Client.DnsPort, net.UdpPorts);
+
+            PrivateTorNetwork.Stop(dir);
+
+            Assert.Empty(ProcessesNaming(dir));
+            Assert.Empty(net.TcpPorts.Intersect(ListeningPorts("-ltn")));
+            Assert.Empty(net.UdpPorts.Intersect(ListeningPorts("-lun")));
+            Assert.False(PrivateTorNetwork.IsHealthy(dir));
+            Assert.False(File.Exists(Path.Combine(dir, "network.json")));
+            // What the next start reuses stays.
+            Assert.True(File.Exists(Path.Combine(dir, "nodes", "auth0", "keys", "authority_identity_key")));
+            Assert.True(File.Exists(Path.Combine(dir, "nodes", "exit0", "keys", "secret_id_key")));
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                PrivateTorNetwork.Stop(dir);
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Pids of live processes with an argument naming dir or a path below it.</summary>
+    private static List<int> ProcessesNaming(string dir)
+    {
+        var found = new List<int>();
+        foreach (var proc in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out var pid))
+                continue;
+            string[] args;
+            try
+            {
+                args = File.ReadAllText(Path.Combine(proc, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (args.Any(a => a == dir || a.StartsWith(dir + "/", StringComparison.Ordinal)))
+                found.Add(pid);
+        }
+        return found;
+    }
+
+    /// <summary>Local ports of listening sockets as `ss` reports them (-ltn TCP, -lun UDP).</summary>
+    private static HashSet<int> ListeningPorts(string flags)
+    {
+        var psi = new ProcessStartInfo("ss", ["-H", flags]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        var ports = new HashSet<int>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (cols.Length >= 4 && int.TryParse(cols[3][(cols[3].LastIndexOf(':') + 1)..], out var port))
+                ports.Add(port);
+        }
+        return ports;
+    }
+}
