@@ -1,0 +1,78 @@
+using Burrow.Tor.Cells;
+
+namespace Burrow.Tor.Streams;
+
+/// <summary>
+/// Received stream data waiting for the reader: a byte ring that starts small and doubles as needed,
+/// up to what the stream window lets the exit send unacknowledged (tor-spec 7.4: 500 cells of at most
+/// 498 bytes). Data is copied in once and out once; nothing is allocated per cell. Not thread-safe:
+/// the stream locks around it.
+/// </summary>
+internal sealed class ReceiveBuffer
+{
+    private const int InitialCapacity = 8 * 1024;
+
+    /// <summary>The most the exit may have in flight on one stream.</summary>
+    public const int MaxCapacity = TorStream.WindowStart * RelayCell.MaxDataLength;
+
+    private byte[] _ring = [];
+    private int _head;
+
+    public int Bytes { get; private set; }
+
+    /// <summary>Whole or partial cell payloads still to be read (the stream SENDME rule counts these).</summary>
+    public int Cells => (Bytes + RelayCell.MaxDataLength - 1) / RelayCell.MaxDataLength;
+
+    public void Add(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+            return;
+        if (Bytes + data.Length > _ring.Length)
+            Grow(Bytes + data.Length);
+        var tail = (_head + Bytes) % _ring.Length;
+        var first = Math.Min(data.Length, _ring.Length - tail);
+        data[..first].CopyTo(_ring.AsSpan(tail));
+        data[first..].CopyTo(_ring);
+        Bytes += data.Length;
+    }
+
+    /// <summary>Moves as much as fits into <paramref name="destination"/>; returns the byte count.</summary>
+    public int Read(Span<byte> destination)
+    {
+        var n = Math.Min(destination.Length, Bytes);
+        if (n == 0)
+            return 0;
+        var first = Math.Min(n, _ring.Length - _head);
+        _ring.AsSpan(_head, first).CopyTo(destination);
+        _ring.AsSpan(0, n - first).CopyTo(destination[first..]);
+        _head = (_head + n) % _ring.Length;
+        Bytes -= n;
+        if (Bytes == 0)
+            _head = 0;
+        return n;
+    }
+
+    /// <summary>Drops the data and the memory.</summary>
+    public void Clear()
+    {
+        _ring = [];
+        _head = 0;
+        Bytes = 0;
+    }
+
+    private void Grow(int needed)
+    {
+        if (needed > MaxCapacity)
+            throw new InvalidOperationException($"More than {MaxCapacity} bytes buffered: the stream window should have prevented this.");
+        var capacity = Math.Max(InitialCapacity, _ring.Length);
+        while (capacity < needed)
+            capacity *= 2;
+        capacity = Math.Min(capacity, MaxCapacity);
+        var bigger = new byte[capacity];
+        var count = Bytes;
+        Read(bigger);
+        _ring = bigger;
+        _head = 0;
+        Bytes = count;
+    }
+}

@@ -1,0 +1,329 @@
+// A stream over a circuit (tor-spec 6.2 opening and DATA, 6.3 closing, 7.4 stream-level flow control).
+using Burrow.Tor.Cells;
+using Burrow.Tor.Channels;
+using Burrow.Tor.Circuits;
+
+namespace Burrow.Tor.Streams;
+
+/// <summary>
+/// A TCP connection made by an exit (or a directory connection made by BEGIN_DIR), as a
+/// <see cref="Stream"/>. Writes are cut into DATA cells of at most 498 bytes and wait for the stream
+/// window (500 cells, +50 per SENDME from the exit) and the circuit window; reads come from a buffer
+/// that the exit can fill by at most the stream window, and stream SENDMEs are sent as the reader
+/// consumes data, so a slow reader holds the exit back instead of growing memory.
+/// </summary>
+/// <remarks>
+/// <para>No half-close: Tor streams cannot shut down one direction (tor-spec 6.3 describes RELAY_FIN but
+/// it was never implemented). Finishing the writes of a request therefore sends nothing: an END
+/// would close the whole stream and lose the response. The stream ends when the exit sends END (reads
+/// then return 0 for REASON_DONE, or throw <see cref="TorStreamException"/> for other reasons once the
+/// buffered data is read) or when it is disposed, which sends END (REASON_MISC, as tor-spec 6.3 asks of
+/// originators).</para>
+/// <para>Writes go to the channel's queue and are written by the channel without further action:
+/// <see cref="Flush"/> has nothing to do. Zero-byte reads wait for data without consuming any (for copy
+/// loops that wait before renting a buffer). One reader and one writer may work at the same time.</para>
+/// </remarks>
+internal sealed class TorStream : Stream
+{
+    /// <summary>Initial stream window and its increment (tor-spec 7.4).</summary>
+    public const int WindowStart = 500;
+    public const int WindowIncrement = 50;
+
+    /// <summary>tor-spec 7.4: send a SENDME only while fewer than ten cells wait to be read.</summary>
+    private const int SendmeBufferedCellLimit = 10;
+
+    private readonly Circuit _circuit;
+    private readonly object _lock = new();
+    private readonly ReceiveBuffer _received = new();
+    private readonly AsyncSignal _dataArrived = new();
+    private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource<ConnectedMessage> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _deliverWindow = WindowStart;
+    private bool _remoteEnded;
+    private TorStreamException? _readError;
+    private TorStreamException? _writeError;
+    private int _disposed;
+
+    internal TorStream(Circuit circuit, ushort streamId, int hop, string description)
+    {
+        _circuit = circuit;
+        StreamId = streamId;
+        Hop = hop;
+        Description = description;
+        PackageWindow = new CreditWindow(WindowStart, WindowStart, _closed.Token, () => WriteError());
+    }
+
+    public ushort StreamId { get; }
+
+    /// <summary>The hop the stream ends at (the last one).</summary>
+    public int Hop { get; }
+
+    /// <summary>What the stream connects to, for messages (never logged above Debug).</summary>
+    internal string Description { get; }
+
+    /// <summary>The exit's CONNECTED answer (address and TTL; empty for BEGIN_DIR).</summary>
+    public ConnectedMessage? Connected => _connected.Task.IsCompletedSuccessfully ? _connected.Task.Result : null;
+
+    /// <summary>DATA cells this stream may still send before the exit's next SENDME.</summary>
+    internal CreditWindow PackageWindow { get; }
+
+    /// <summary>DATA cells the exit may still send before our next SENDME (for tests).</summary>
+    internal int DeliverWindow
+    {
+        get
+        {
+            lock (_lock)
+                return _deliverWindow;
+        }
+    }
+
+    internal int BufferedBytes
+    {
+        get
+        {
+            lock (_lock)
+                return _received.Bytes;
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException("A Tor stream has no length.");
+
+    public override long Position
+    {
+        get => throw new NotSupportedException("A Tor stream has no position.");
+        set => throw new NotSupportedException("A Tor stream has no position.");
+    }
+
+    // ---------------------------------------------------------------- called by the circuit (reader loop)
+
+    internal Task<ConnectedMessage> ConnectedTask => _connected.Task;
+
+    internal void OnConnected(ConnectedMessage message)
+    {
+        if (!_connected.TrySetResult(message))
+            throw CircuitException.Violation($"RELAY_CONNECTED for stream {StreamId}, which was already connected or failed");
+    }
+
+    internal void OnData(ReadOnlySpan<byte> data)
+    {
+        int sendmes;
+        lock (_lock)
+        {
+            if (_deliverWindow <= 0)
+                throw CircuitException.Violation($"the exit sent more DATA on stream {StreamId} than the stream window of {WindowStart} allows");
+            _deliverWindow--;
+            if (_disposed != 0)
+                return;
+            _received.Add(data);
+            sendmes = CollectSendmes();
+        }
+        _dataArrived.Set();
+        SendSendmes(sendmes);
+    }
+
+    /// <summary>A stream SENDME from the exit; false when it would raise the window above its start.</summary>
+    internal bool OnSendme() => PackageWindow.TryGrant(WindowIncrement);
+
+    internal void OnEnd(EndMessage end)
+    {
+        var error = TorStreamException.FromEnd(end, $"Stream {StreamId} to {Description}");
+        lock (_lock)
+        {
+            _remoteEnded = true;
+            if (end.Reason != EndReason.Done)
+                _readError ??= error;
+            _writeError ??= end.Reason == EndReason.Done
+                ? new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} was closed by the exit (REASON_DONE).", null, end.Reason)
+                : error;
+        }
+        _connected.TrySetException(error);
+        Shutdown();
+    }
+
+    internal void OnCircuitClosed(CircuitException reason)
+    {
+        var error = new TorStreamException(TorStreamErrorKind.Destroyed, $"Stream {StreamId} to {Description} failed: {reason.Message}", reason);
+        lock (_lock)
+        {
+            if (!_remoteEnded)
+                _readError ??= error;
+            _writeError ??= error;
+        }
+        _connected.TrySetException(error);
+        Shutdown();
+    }
+
+    /// <summary>Fails the opening (timeout, cancellation) without an answer from the exit.</summary>
+    internal void OnOpenFailed(TorStreamException error)
+    {
+        lock (_lock)
+        {
+            _readError ??= error;
+            _writeError ??= error;
+        }
+        _connected.TrySetException(error);
+        Shutdown();
+    }
+
+    private void Shutdown()
+    {
+        _dataArrived.Set();
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A waiter's callback failed; the stream is closing regardless.
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            int read, sendmes = 0;
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed != 0, this);
+                if (_received.Cells > 0)
+                {
+                    // A zero-byte read only reports that data is there.
+                    if (buffer.IsEmpty)
+                        return 0;
+                    read = _received.Read(buffer.Span);
+                    sendmes = CollectSendmes();
+                }
+                else if (_readError is { } error)
+                    throw error;
+                else if (_remoteEnded)
+                    return 0;
+                else
+                    read = -1;
+            }
+            if (read >= 0)
+            {
+                SendSendmes(sendmes);
+                return read;
+            }
+            await _dataArrived.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            var n = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, n).CopyTo(buffer);
+            return n;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>How many stream SENDMEs to send now (tor-spec 7.4): while the window is at most
+    /// 500 - 50 and fewer than ten cells wait to be read. Caller holds the lock.</summary>
+    private int CollectSendmes()
+    {
+        var n = 0;
+        while (_deliverWindow <= WindowStart - WindowIncrement && _received.Cells < SendmeBufferedCellLimit && !_remoteEnded && _disposed == 0)
+        {
+            _deliverWindow += WindowIncrement;
+            n++;
+        }
+        return n;
+    }
+
+    private void SendSendmes(int count)
+    {
+        for (var i = 0; i < count; i++)
+            _circuit.SendStreamSendme(this);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        while (!buffer.IsEmpty)
+        {
+            if (WriteErrorOrNull() is { } error)
+                throw error;
+            var n = Math.Min(buffer.Length, RelayCell.MaxDataLength);
+            await _circuit.SendDataAsync(this, buffer[..n], cancellationToken).ConfigureAwait(false);
+            buffer = buffer[n..];
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+
+    /// <summary>Nothing to do: cells are handed to the channel as they are written.</summary>
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
+
+    private TorStreamException? WriteErrorOrNull()
+    {
+        lock (_lock)
+            return _writeError;
+    }
+
+    /// <summary>The error a writer sees once the stream cannot take more data.</summary>
+    internal TorStreamException WriteError() =>
+        WriteErrorOrNull() ?? new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} is closed.");
+
+    /// <summary>A circuit or channel failure seen while writing, as this stream's error.</summary>
+    internal TorStreamException WriteError(Exception cause) => cause switch
+    {
+        TorStreamException s => s,
+        _ => WriteErrorOrNull() ?? new TorStreamException(TorStreamErrorKind.Destroyed, $"Stream {StreamId} to {Description} failed: {cause.Message}", cause),
+    };
+
+    // ---------------------------------------------------------------- closing
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A Tor stream cannot seek.");
+
+    public override void SetLength(long value) => throw new NotSupportedException("A Tor stream has no length.");
+
+    /// <summary>Sends END (unless the stream already ended) and frees the buffered data.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        int allowance;
+        lock (_lock)
+        {
+            _received.Clear();
+            _writeError ??= new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} was closed locally.");
+            allowance = _deliverWindow;
+        }
+        _connected.TrySetException(WriteError());
+        _ = _connected.Task.Exception; // observed: nobody may be waiting any more
+        _circuit.OnStreamDisposed(this, allowance);
+        Shutdown();
+        base.Dispose(disposing);
+    }
+}
