@@ -193,6 +193,28 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
     }
 
     [Fact]
+    public async Task The_consensus_is_refreshed_before_it_expires()
+    {
+        await using var client = NewClient();
+        await client.BootstrapAsync(null, Timeout());
+        var first = client.Directory!;
+        // The network votes every interval; a consensus is valid for three. Wait past the first
+        // one's end: the client must have fetched newer ones (from its guards) on its own.
+        var deadline = first.ValidUntil.AddSeconds(5);
+        while (DateTime.UtcNow < deadline)
+            await Task.Delay(1000);
+        var now = client.Directory!;
+        Assert.True(now.ValidAfter > first.ValidAfter, $"still {first.ValidAfter:u} at {DateTime.UtcNow:u}");
+        Assert.True(now.IsLive(DateTime.UtcNow));
+        Assert.Equal(now.Relays.Count, now.RelaysWithMicrodescriptor);
+        Assert.True(client.DirectoryStatistics.ConsensusRequests >= 2);
+        output.WriteLine($"{client.DirectoryStatistics}; consensus {first.ValidAfter:HH:mm:ss} -> {now.ValidAfter:HH:mm:ss}");
+        await using var connection = await client.ConnectAsync(Network.HttpEndPoint, null, Timeout());
+        Assert.Equal(Network.Http.SmallSha256, (await HttpOverTor.GetAsync(connection.Stream, HttpHost, "/small", cancellationToken: Timeout())).Sha256);
+        Assert.Empty(_logs.Logger.At(LogLevel.Warning));
+    }
+
+    [Fact]
     public async Task Connect_before_bootstrap_and_after_dispose_are_typed_errors()
     {
         var client = NewClient();
