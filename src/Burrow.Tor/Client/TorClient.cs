@@ -141,6 +141,7 @@ internal sealed class TorClient : IAsyncDisposable
                 progress?.Report(_bootstrap);
                 return;
             }
+            _bootstrap = BootstrapStatus.Starting;
             var report = new Progress(this, progress);
             var started = _time.GetTimestamp();
             NetworkDirectory dir;
