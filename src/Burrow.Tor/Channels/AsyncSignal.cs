@@ -5,15 +5,17 @@ namespace Burrow.Tor.Channels;
 /// <summary>
 /// An auto-reset signal with at most one waiter, reusable without allocating: the channel writer
 /// waits on one for queued cells, a stream reader for data. A <see cref="Set"/> with nobody waiting
-/// is remembered for the next wait. Continuations never run inline in <see cref="Set"/>, so the
-/// channel's reader loop is never borrowed by a stream's consumer.
+/// is remembered for the next wait. The waiter resumes on a thread-pool thread taken from the global
+/// queue (the signal is its own work item), never inline in <see cref="Set"/> and never parked in the
+/// setter's local queue: the channel's reader loop wakes the writer without waiting to yield.
 /// </summary>
-internal sealed class AsyncSignal : IValueTaskSource
+internal sealed class AsyncSignal : IValueTaskSource, IThreadPoolWorkItem
 {
     private readonly object _lock = new();
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core;
     private bool _set;
     private bool _waiting;
+    private Exception? _error;
     private CancellationTokenRegistration _registration;
 
     /// <summary>Wakes the waiter, or lets the next wait complete at once.</summary>
@@ -27,8 +29,17 @@ internal sealed class AsyncSignal : IValueTaskSource
                 return;
             }
             _waiting = false;
+            _error = null;
         }
-        _core.SetResult(true);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_error is { } error)
+            _core.SetException(error);
+        else
+            _core.SetResult(true);
     }
 
     /// <summary>Completes when <see cref="Set"/> is called (or was, since the last wait).</summary>
@@ -62,8 +73,9 @@ internal sealed class AsyncSignal : IValueTaskSource
             if (!_waiting)
                 return;
             _waiting = false;
+            _error = new OperationCanceledException(token);
         }
-        _core.SetException(new OperationCanceledException(token));
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     void IValueTaskSource.GetResult(short token)

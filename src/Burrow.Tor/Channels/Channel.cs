@@ -1,7 +1,6 @@
 // A channel to one relay, as an initiator that does not authenticate itself: tor-spec 2
 // "Connections" (TLS, the relay's self-signed certificate), 3 "Cell Packet format", 4 "Negotiating
 // and initializing connections" (VERSIONS, CERTS, AUTH_CHALLENGE, NETINFO), 5.1.1 circuit IDs.
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
@@ -335,6 +334,9 @@ internal sealed class Channel : IAsyncDisposable
     /// <see cref="ReturnQueueSlot"/> if no cell is queued after all.</summary>
     public ValueTask TakeQueueSlotAsync(CancellationToken cancellationToken) => _slots.TakeAsync(cancellationToken);
 
+    /// <summary>Takes a queue slot if one is free now (and the channel is open).</summary>
+    public bool TryTakeQueueSlot() => !IsClosed && _slots.TryTake();
+
     public void ReturnQueueSlot() => _slots.Give(1);
 
     /// <summary>
@@ -348,7 +350,7 @@ internal sealed class Channel : IAsyncDisposable
         if (!counted && Interlocked.Increment(ref _queuedControl) > _options.MaxQueuedControlCells)
         {
             Interlocked.Decrement(ref _queuedControl);
-            ArrayPool<byte>.Shared.Return(cell.Body);
+            CellBuffers.Return(cell.Body);
             Close(new ChannelException(ChannelErrorKind.ResourceLimit,
                 $"Channel to {Target}: more than {_options.MaxQueuedControlCells} control cells are waiting to be written; the relay is not reading."));
             return false;
@@ -359,7 +361,7 @@ internal sealed class Channel : IAsyncDisposable
             _slots.Give(1);
         else
             Interlocked.Decrement(ref _queuedControl);
-        ArrayPool<byte>.Shared.Return(cell.Body);
+        CellBuffers.Return(cell.Body);
         return false;
     }
 
@@ -394,7 +396,7 @@ internal sealed class Channel : IAsyncDisposable
             for (var i = 0; i < cells.Length; i++)
             {
                 if (cells[i].Body is { } body)
-                    ArrayPool<byte>.Shared.Return(body);
+                    CellBuffers.Return(body);
                 cells[i] = default;
             }
             Close(new ChannelException(ChannelErrorKind.Closed, $"Channel to {Target}: writing failed: {e.Message}", e));
@@ -420,7 +422,7 @@ internal sealed class Channel : IAsyncDisposable
                 keep = false;
             }
         }
-        ArrayPool<byte>.Shared.Return(cell.Body);
+        CellBuffers.Return(cell.Body);
         if ((cell.Flags & OutboundCellFlags.Counted) != 0)
             _slots.Give(1);
         else
@@ -522,7 +524,7 @@ internal sealed class Channel : IAsyncDisposable
         Volatile.Write(ref _closed, 1);
         ChannelLog.Closed(_logger, Target, reason.Kind, reason.Message);
         foreach (var cell in _queue.Complete())
-            ArrayPool<byte>.Shared.Return(cell.Body);
+            CellBuffers.Return(cell.Body);
         try
         {
             _closing.Cancel();

@@ -4,7 +4,7 @@ namespace Burrow.Tor.Channels;
 
 /// <summary>
 /// A cell waiting for the channel writer: a fixed-length body in a pooled buffer (the writer returns
-/// it to <see cref="System.Buffers.ArrayPool{T}.Shared"/>). Relay cells are queued in plaintext and
+/// it to <see cref="CellBuffers"/>). Relay cells are queued in plaintext and
 /// handed to their circuit's <see cref="ICircuitCellHandler.PrepareOutbound"/> at the moment they are
 /// written, so the onion encryption always happens in wire order.
 /// </summary>

@@ -1,7 +1,6 @@
 // A client circuit: tor-spec 5.1 CREATE2/CREATED2 (ntor, 5.1.4), 5.1.2 EXTEND2/EXTENDED2, 5.4 DESTROY
 // and RELAY_TRUNCATED, 5.5 relay cell routing, 5.6 RELAY_EARLY, 6 streams (BEGIN, BEGIN_DIR,
 // CONNECTED, DATA, END, RESOLVE), 7.3 circuit flow control with authenticated SENDMEs (proposal 289).
-using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
 using Burrow.Tor.Cells;
@@ -388,8 +387,34 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     // ================================================================ sending
 
     /// <summary>Sends one DATA cell (at most 498 bytes) for <paramref name="stream"/>, waiting for the stream
-    /// window, the circuit window and room in the channel queue, in that order.</summary>
-    internal async ValueTask SendDataAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// window, the circuit window and room in the channel queue, in that order. Completes synchronously
+    /// (no state machine) when all three have room.</summary>
+    internal ValueTask SendDataAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (stream.PackageWindow.TryTake())
+        {
+            if (_packageWindow.TryTake())
+            {
+                if (_channel.TryTakeQueueSlot())
+                {
+                    try
+                    {
+                        EnqueueData(stream, data.Span);
+                        return ValueTask.CompletedTask;
+                    }
+                    catch (Exception e)
+                    {
+                        return ValueTask.FromException(e);
+                    }
+                }
+                _packageWindow.Give(1);
+            }
+            stream.PackageWindow.Give(1);
+        }
+        return SendDataSlowAsync(stream, data, cancellationToken);
+    }
+
+    private async ValueTask SendDataSlowAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var stage = 0;
         try
@@ -411,9 +436,20 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
                 throw stream.WriteError(e);
             throw;
         }
+        EnqueueData(stream, data.Span);
+    }
+
+    /// <summary>Queues a DATA cell whose credits (stream, circuit, queue slot) were taken.</summary>
+    private void EnqueueData(TorStream stream, ReadOnlySpan<byte> data)
+    {
+        if (IsClosed)
+        {
+            _channel.ReturnQueueSlot();
+            throw stream.WriteError(ClosedError());
+        }
         var body = RentBody();
         var span = body.AsSpan(0, RelayCell.BodyLength);
-        data.Span.CopyTo(RelayCell.DataArea(span));
+        data.CopyTo(RelayCell.DataArea(span));
         RelayCell.Seal(span, RelayCommand.Data, stream.StreamId, data.Length);
         if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Relay, body, this, (byte)stream.Hop, OutboundCellFlags.Counted | OutboundCellFlags.Data)))
             throw stream.WriteError(ClosedError());
@@ -440,7 +476,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(body);
+            CellBuffers.Return(body);
             _channel.ReturnQueueSlot();
             throw;
         }
@@ -894,7 +930,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             _crypto.Dispose();
     }
 
-    private static byte[] RentBody() => ArrayPool<byte>.Shared.Rent(ChannelFraming.PayloadLength);
+    private static byte[] RentBody() => CellBuffers.Rent();
 
     private CircuitException ClosedError() =>
         CloseReason ?? new CircuitException(CircuitErrorKind.Closed, $"{Name} is closed.");

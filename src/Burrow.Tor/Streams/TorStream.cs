@@ -183,36 +183,58 @@ internal sealed class TorStream : Stream
 
     // ---------------------------------------------------------------- reading
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // The common case (data or the end already there) completes without an async state machine.
+        try
+        {
+            if (TryReadNow(buffer.Span, out var read))
+                return new ValueTask<int>(read);
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<int>(e);
+        }
+        return cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<int>(cancellationToken)
+            : ReadSlowAsync(buffer, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadSlowAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         while (true)
         {
-            int read, sendmes = 0;
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed != 0, this);
-                if (_received.Cells > 0)
-                {
-                    // A zero-byte read only reports that data is there.
-                    if (buffer.IsEmpty)
-                        return 0;
-                    read = _received.Read(buffer.Span);
-                    sendmes = CollectSendmes();
-                }
-                else if (_readError is { } error)
-                    throw error;
-                else if (_remoteEnded)
-                    return 0;
-                else
-                    read = -1;
-            }
-            if (read >= 0)
-            {
-                SendSendmes(sendmes);
-                return read;
-            }
             await _dataArrived.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (TryReadNow(buffer.Span, out var read))
+                return read;
         }
+    }
+
+    /// <summary>Reads what is buffered, or reports the end (0) or the stream's error; false when the caller
+    /// must wait for data. A zero-byte read only reports that data (or the end) is there.</summary>
+    private bool TryReadNow(Span<byte> buffer, out int read)
+    {
+        int sendmes;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_received.Cells == 0)
+            {
+                if (_readError is { } error)
+                    throw error;
+                read = 0;
+                return _remoteEnded;
+            }
+            if (buffer.IsEmpty)
+            {
+                read = 0;
+                return true;
+            }
+            read = _received.Read(buffer);
+            sendmes = CollectSendmes();
+        }
+        SendSendmes(sendmes);
+        return true;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -256,16 +278,40 @@ internal sealed class TorStream : Stream
 
     // ---------------------------------------------------------------- writing
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        while (!buffer.IsEmpty)
+        // Cells go out synchronously while the windows and the channel queue have room.
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            while (!buffer.IsEmpty)
+            {
+                if (WriteErrorOrNull() is { } error)
+                    throw error;
+                var n = Math.Min(buffer.Length, RelayCell.MaxDataLength);
+                var sending = _circuit.SendDataAsync(this, buffer[..n], cancellationToken);
+                buffer = buffer[n..];
+                if (!sending.IsCompletedSuccessfully)
+                    return WriteSlowAsync(sending, buffer, cancellationToken);
+            }
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    private async ValueTask WriteSlowAsync(ValueTask sending, ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+    {
+        await sending.ConfigureAwait(false);
+        while (!rest.IsEmpty)
         {
             if (WriteErrorOrNull() is { } error)
                 throw error;
-            var n = Math.Min(buffer.Length, RelayCell.MaxDataLength);
-            await _circuit.SendDataAsync(this, buffer[..n], cancellationToken).ConfigureAwait(false);
-            buffer = buffer[n..];
+            var n = Math.Min(rest.Length, RelayCell.MaxDataLength);
+            await _circuit.SendDataAsync(this, rest[..n], cancellationToken).ConfigureAwait(false);
+            rest = rest[n..];
         }
     }
 

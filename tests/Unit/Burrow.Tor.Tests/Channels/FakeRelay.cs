@@ -334,6 +334,18 @@ internal sealed class FakeRelay : IAsyncDisposable
         return buffer;
     }
 
+    /// <summary>Encrypts a plaintext relay body as hop <paramref name="hop"/> would send it, without sending it
+    /// (for feeding a circuit directly). Do not mix with sends on the same circuit.</summary>
+    public byte[] EncryptBackward(uint circId, int hop, byte[] body)
+    {
+        var circuit = Circuit(circId);
+        var copy = (byte[])body.Clone();
+        circuit.Hops[hop].OriginateBackward(copy);
+        for (var i = hop - 1; i >= 0; i--)
+            circuit.Hops[i].RelayBackward(copy);
+        return copy;
+    }
+
     /// <summary>The backward digest of hop <paramref name="hop"/> after the last cell it originated.</summary>
     public byte[] LastBackwardDigest(uint circId, int hop) => Circuit(circId).Hops[hop].LastBackwardDigest.ToArray();
 
