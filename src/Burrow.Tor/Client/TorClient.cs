@@ -322,17 +322,17 @@ internal sealed class TorClient : IAsyncDisposable
         throw StreamError(last!, $"Resolving {hostname}", tried);
     }
 
-    /// <summary>A circuit for the next attempt; null when a retry has run out of exits (the caller then reports
-    /// the previous attempt's error, which says more than "no path").</summary>
+    /// <summary>A circuit for the next attempt; null when a retry finds no other exit or circuit (the caller then
+    /// reports the previous attempt's error, which says more about the destination).</summary>
     private async Task<PooledCircuit?> AcquireAsync(ExitRequirement requirement, string key, TorStreamException? previous, CancellationToken cancellationToken)
     {
         try
         {
             return await _pool.AcquireAsync(requirement, key, cancellationToken).ConfigureAwait(false);
         }
-        catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath && previous != null)
+        catch (TorClientException e) when (e.Kind is TorClientErrorKind.NoPath or TorClientErrorKind.CircuitFailed && previous != null)
         {
-            _logger.LogDebug("No other exit to retry on: {Reason}", e.Message);
+            _logger.LogDebug("No circuit to retry on: {Reason}", e.Message);
             return null;
         }
         catch (ObjectDisposedException e)
