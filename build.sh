@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Burrow for PowerShell: build, test and demo entry point.
-#   ./build.sh build   restore tools, build, lay out the module in output/Burrow
+#   ./build.sh build   restore tools, build, lay out the module and its help in output/Burrow
 #   ./build.sh test    build, then run every test (xunit + Pester) inside a fresh network namespace
 #                      with the private Tor network; ends with "Total: N passed, N failed"
 #   ./build.sh demo    build, then the whole job end to end (private Tor network, Burrow, a redirected fetch)
@@ -33,6 +33,8 @@ build() {
     dotnet build Burrow.PowerShell.sln -c Release -v q -nologo
     rm -rf output/Burrow
     dotnet publish src/Burrow.Cmdlets -c Release --no-build -o output/Burrow -v q -nologo >/dev/null
+    # Help (output/Burrow/en-US) from docs/help, checked against the built cmdlets; silent on success.
+    dotnet pwsh -NoProfile -NonInteractive -File build/New-BurrowHelp.ps1 -ModulePath output/Burrow -SourcePath docs/help
     echo "Module laid out in output/Burrow"
 }
 

@@ -18,12 +18,12 @@ socks5 = "127.0.0.1:$($tn.client.socksPort)"
 Write-Host "`n== Start-BurrowTorNetwork -Name demo" -ForegroundColor Cyan
 Write-Host $payload
 $job = Start-BurrowTorNetwork -Name demo -Payload $payload
-$job | Format-Table -AutoSize | Out-Host
+$job | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 while ((Get-BurrowTorNetwork demo).State -ne 'Running') {
     if ($job.State -eq 'Failed') { throw $job.JobStateInfo.Reason }
     Start-Sleep -Milliseconds 100
 }
-Get-BurrowTorNetwork demo | Format-Table -AutoSize | Out-Host
+Get-BurrowTorNetwork demo | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 
 Write-Host "== Redirect outbound TCP to $($http.address):$($http.port) and to 198.51.100.7:443 into Burrow (nft, this namespace only; tor's own user exempt)" -ForegroundColor Cyan
 $rules = @"
@@ -38,7 +38,7 @@ table ip burrow_demo {
 $rules | nft -f -
 try {
     Write-Host "`n== Test-BurrowRedirect -Name demo" -ForegroundColor Cyan
-    Test-BurrowRedirect -Name demo | Format-Table -AutoSize | Out-Host
+    Test-BurrowRedirect -Name demo | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 
     Write-Host "== curl $($http.largeUrl)  (an ordinary client: it knows nothing of Tor)" -ForegroundColor Cyan
     $out = [IO.Path]::GetTempFileName()
@@ -53,7 +53,7 @@ try {
     curl -sS --max-time 60 -o /dev/null $http.smallUrl
 
     Write-Host "`n== Get-BurrowFlow -Name demo" -ForegroundColor Cyan
-    Get-BurrowFlow -Name demo | Format-Table -AutoSize | Out-Host
+    Get-BurrowFlow -Name demo | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 } finally {
     nft delete table ip burrow_demo
     Write-Host "== Stop-BurrowTorNetwork -Name demo" -ForegroundColor Cyan

@@ -24,13 +24,15 @@ for proj in tests/Unit/*/*.csproj; do
     echo "== xunit: $name"
     dotnet test "$proj" -c Release --no-build -nologo -v q --logger "console;verbosity=normal" >"$LOGS/$name.log" 2>&1
     code=$?
-    grep -E '^\s*(Failed|Skipped) [A-Za-z_.]+|Error Message|Assert\.|^\s+at .*Tests\.' "$LOGS/$name.log" | head -80
-    line=$(grep -E '(Passed|Failed)!  - Failed:' "$LOGS/$name.log" | tail -n 1)
-    echo "$line"
-    if [[ $line =~ Failed:[[:space:]]+([0-9]+),[[:space:]]+Passed:[[:space:]]+([0-9]+) ]]; then
-        failed=$((failed + BASH_REMATCH[1])); passed=$((passed + BASH_REMATCH[2]))
-    fi
-    if [ $code -ne 0 ] && ! [[ $line == Failed!* ]]; then
+    # Failed and skipped tests with their messages (passed ones stay in the log).
+    awk '/^  (Failed|Skipped) /{show=1} /^  Passed /{show=0} show' "$LOGS/$name.log" | head -150
+    # The console logger's summary: "Total tests: N" then "Passed: N" / "Failed: N" lines.
+    summary=$(sed -n '/^Total tests:/,/Total time:/p' "$LOGS/$name.log")
+    echo "$summary" | sed 's/^/  /'
+    p=$(echo "$summary" | sed -n 's/^ *Passed: *\([0-9]*\).*/\1/p' | head -n 1)
+    f=$(echo "$summary" | sed -n 's/^ *Failed: *\([0-9]*\).*/\1/p' | head -n 1)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+    if [ $code -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
         tail -n 40 "$LOGS/$name.log"
         broken+=("$name exited $code without a failed-test summary")
     fi

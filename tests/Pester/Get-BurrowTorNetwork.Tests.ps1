@@ -1,7 +1,8 @@
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
-AfterEach { Remove-TestBurrowNetworks }
 
 Describe 'Get-BurrowTorNetwork' {
+    AfterEach { Remove-TestBurrowNetworks }
+
     It 'lists running networks with wildcards and completes their names' {
         $null = Start-TestBurrowNetwork -Name alpha
         $null = Start-TestBurrowNetwork -Name beta

@@ -5,9 +5,10 @@ BeforeAll {
     $tn = Get-TestNetwork
     $http = $tn.http
 }
-AfterEach { Remove-TestBurrowNetworks }
 
 Describe 'Transparent path through the private Tor network' {
+    AfterEach { Remove-TestBurrowNetworks }
+
     It 'carries a redirected 50 MB download byte-exact and accounts for every byte' {
         $null = Start-TestBurrowNetwork -Name scenario
         $port = (Get-BurrowTorNetwork scenario).ListenEndPoint.Port

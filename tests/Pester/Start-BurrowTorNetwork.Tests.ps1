@@ -1,7 +1,8 @@
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
-AfterEach { Remove-TestBurrowNetworks }
 
 Describe 'Start-BurrowTorNetwork' {
+    AfterEach { Remove-TestBurrowNetworks }
+
     Context 'bad payloads fail at once, before any job exists' {
         It 'rejects an unsupported tcp_stack.kind naming the key and what is accepted' {
             { Start-BurrowTorNetwork -Name badkind -Payload '{"tcp_stack": {"kind": "lwip"}}' -ErrorAction Stop } |

@@ -1,7 +1,8 @@
 BeforeAll { . (Join-Path $PSScriptRoot 'common.ps1') }
-AfterEach { Remove-TestBurrowNetworks }
 
 Describe 'Stop-BurrowTorNetwork' {
+    AfterEach { Remove-TestBurrowNetworks }
+
     It 'stops by name, frees the port and ends the job' {
         $job = Start-TestBurrowNetwork -Name stopme
         $endpoint = (Get-BurrowTorNetwork stopme).ListenEndPoint

@@ -2,9 +2,10 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Assert-TestNamespace
 }
-AfterEach { Remove-TestBurrowNetworks }
 
 Describe 'Test-BurrowRedirect' {
+    AfterEach { Remove-TestBurrowNetworks }
+
     It 'is true with a redirect rule and false without it (a Pester-friendly result, not an error)' {
         $null = Start-TestBurrowNetwork -Name probe
         $port = (Get-BurrowTorNetwork probe).ListenEndPoint.Port

@@ -61,6 +61,10 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
         {
             throw new TerminatingException(new ErrorRecord(e, "PlatformNotSupported", ErrorCategory.NotImplemented, Name));
         }
+        catch (Burrow.Core.Recovery.MacOS.MacOSRecoveryException e)
+        {
+            throw new TerminatingException(new ErrorRecord(e, "RecoveryUnavailable", ErrorCategory.ResourceUnavailable, Name));
+        }
         catch (NotSupportedException e)
         {
             throw new TerminatingException(new ErrorRecord(e, "UpstreamNotSupported", ErrorCategory.NotImplemented, options.Upstream.Kind));

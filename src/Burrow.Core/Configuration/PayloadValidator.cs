@@ -340,7 +340,7 @@ internal sealed class PayloadValidator
                 return null;
             }
             pflog = p.Node.Boolean;
-            if (pflog && tcpStack is not null && (tcpStack.Listen.Address.Equals(IPAddress.Any) || tcpStack.Listen.Address.Equals(IPAddress.IPv6Any)))
+            if (pflog && tcpStack is not null && Recovery.MacOS.MacOSRecovery.ValidateListen(tcpStack.Listen, pflogFallback: true) is not null)
             {
                 Error(p.Path, p.Node,
                     $"needs an explicit tcp_stack.listen address, not {NetworkSyntax.Format(tcpStack.Listen)}; accepted: false, or true with a specific listen address such as 127.0.0.1:9040");

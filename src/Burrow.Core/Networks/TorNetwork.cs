@@ -147,6 +147,9 @@ public sealed partial class TorNetwork : IAsyncDisposable
             foreach (var flow in Flows.Live)
                 Flows.End(flow, FlowState.Closed, "network stopped");
             await _connector.DisposeAsync().ConfigureAwait(false);
+            // Some resolvers own devices and readers (macOS: /dev/pf, a BPF device, the pflog0 reader).
+            if (_resolver is IAsyncDisposable disposable)
+                await disposable.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -11,10 +11,14 @@ public static class OriginalDestinationResolvers
 
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> with the supported platforms on any other OS.</summary>
     public static IOriginalDestinationResolver Create(TorNetworkOptions options, ILogger logger)
+        => Create(options, logger, OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : "other",
+            System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+
+    internal static IOriginalDestinationResolver Create(TorNetworkOptions options, ILogger logger, string os, string osDescription) => os switch
     {
-        if (OperatingSystem.IsLinux())
-            return new SoOriginalDstResolver();
-        throw new PlatformNotSupportedException(
-            $"Burrow cannot recover redirected destinations on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; supported platforms: {SupportedPlatforms}.");
-    }
+        "linux" => new SoOriginalDstResolver(),
+        "macos" => MacOS.MacOSRecovery.Create(options, logger),
+        _ => throw new PlatformNotSupportedException(
+            $"Burrow cannot recover redirected destinations on {osDescription}: no transparent redirect mechanism is supported there; supported platforms: {SupportedPlatforms}."),
+    };
 }

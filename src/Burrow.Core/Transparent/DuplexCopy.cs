@@ -25,8 +25,11 @@ internal static class DuplexCopy
         var activity = new Activity(time);
         var state = new FirstFailure();
 
-        var up = CopyUpAsync(client, upstream, flow, activity, state, cts);
-        var down = CopyDownAsync(upstream, client, flow, activity, state, cts);
+        using var clientStream = new NetworkStream(client, ownsSocket: false);
+        var up = CopyAsync(clientStream, upstream.Stream, upstream.CompleteWritesAsync, n => flow.AddUp(n),
+            sourceIsClient: true, activity, state, cts);
+        var down = CopyAsync(upstream.Stream, clientStream, () => { ShutdownSend(client); return ValueTask.CompletedTask; }, n => flow.AddDown(n),
+            sourceIsClient: false, activity, state, cts);
         var both = Task.WhenAll(up, down);
 
         using (var timer = time.CreateTimer(static s => ((Activity)s!).Tick(), activity, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
@@ -46,56 +49,12 @@ internal static class DuplexCopy
         return new Result(CopyOutcome.Completed, "both sides closed");
     }
 
-    private static async Task CopyUpAsync(Socket client, UpstreamConnection upstream, Flow flow, Activity activity, FirstFailure state, CancellationTokenSource cts)
+    /// <summary>One direction: wait for data (zero-byte read), rent, read, write, return, count; on EOF
+    /// half-close the target. The first failure is attributed to the side that failed.</summary>
+    private static async Task CopyAsync(Stream source, Stream target, Func<ValueTask> completeTarget, Action<int> count,
+        bool sourceIsClient, Activity activity, FirstFailure state, CancellationTokenSource cts)
     {
         var ct = cts.Token;
-        var target = upstream.Stream;
-        byte[]? buffer = null;
-        var reading = true;
-        try
-        {
-            while (true)
-            {
-                await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, ct).ConfigureAwait(false);
-                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                var n = await client.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
-                    reading = false;
-                    await target.FlushAsync(ct).ConfigureAwait(false);
-                    await upstream.CompleteWritesAsync().ConfigureAwait(false);
-                    return;
-                }
-                activity.Touch();
-                reading = false;
-                await target.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                reading = true;
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = null;
-                flow.AddUp(n);
-                activity.Touch();
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            state.Fail(reading ? CopyOutcome.ClientError : CopyOutcome.UpstreamError,
-                (reading ? "client: " : "upstream: ") + Describe(e), cts);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static async Task CopyDownAsync(UpstreamConnection upstream, Socket client, Flow flow, Activity activity, FirstFailure state, CancellationTokenSource cts)
-    {
-        var ct = cts.Token;
-        var source = upstream.Stream;
         byte[]? buffer = null;
         var reading = true;
         try
@@ -110,25 +69,25 @@ internal static class DuplexCopy
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = null;
                     reading = false;
-                    client.Shutdown(SocketShutdown.Send);
+                    await target.FlushAsync(ct).ConfigureAwait(false);
+                    await completeTarget().ConfigureAwait(false);
                     return;
                 }
                 activity.Touch();
                 reading = false;
-                var sent = 0;
-                while (sent < n)
-                    sent += await client.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None, ct).ConfigureAwait(false);
+                await target.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                 reading = true;
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
-                flow.AddDown(n);
+                count(n);
                 activity.Touch();
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            state.Fail(reading ? CopyOutcome.UpstreamError : CopyOutcome.ClientError,
-                (reading ? "upstream: " : "client: ") + Describe(e), cts);
+            var clientFailed = reading == sourceIsClient;
+            state.Fail(clientFailed ? CopyOutcome.ClientError : CopyOutcome.UpstreamError,
+                (clientFailed ? "client: " : "upstream: ") + Describe(e), cts);
         }
         catch (OperationCanceledException)
         {
@@ -137,6 +96,12 @@ internal static class DuplexCopy
         {
             if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static void ShutdownSend(Socket socket)
+    {
+        try { socket.Shutdown(SocketShutdown.Send); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
     }
 
     private static string Describe(Exception e)
