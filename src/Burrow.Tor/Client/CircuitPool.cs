@@ -273,7 +273,7 @@ internal sealed class CircuitPool : IAsyncDisposable
         var hop = 0;
         try
         {
-            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity.ToArray(), h.Ed25519Identity?.ToArray(), h.NtorOnionKey, h.OrPort)).ToList();
+            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity.ToArray(), Ed25519Bytes(h.Ed25519Identity), h.NtorOnionKey, h.OrPort)).ToList();
             var channel = await _channels.GetChannelAsync(targets[0].Channel, timeout.Token).ConfigureAwait(false);
             circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = _options.StreamOpenTimeout };
             await circuit.CreateFirstHopAsync(targets[0], timeout.Token).ConfigureAwait(false);
@@ -314,6 +314,10 @@ internal sealed class CircuitPool : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The identity as bytes, or null. (A null array must not become an empty ReadOnlyMemory,
+    /// which would demand a 0-byte identity.)</summary>
+    internal static ReadOnlyMemory<byte>? Ed25519Bytes(NetDoc.Ed25519Identity? id) => id is { } e ? new ReadOnlyMemory<byte>(e.ToArray()) : (ReadOnlyMemory<byte>?)null;
 
     public async ValueTask DisposeAsync()
     {

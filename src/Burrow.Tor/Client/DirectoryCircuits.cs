@@ -105,11 +105,11 @@ internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposab
             Circuit? circuit = null;
             try
             {
-                var target = new ChannelTarget(orPort, server.RsaIdentity.ToArray(), server.Ed25519Identity?.ToArray());
+                var target = new ChannelTarget(orPort, server.RsaIdentity.ToArray(), CircuitPool.Ed25519Bytes(server.Ed25519Identity));
                 var channel = await _channels.GetChannelAsync(target, timeout.Token).ConfigureAwait(false);
                 circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = _streamTimeout };
                 if (server.NtorOnionKey.Length == 32)
-                    await circuit.CreateFirstHopAsync(new RelayTarget(target.RsaIdentity, target.Ed25519Identity, server.NtorOnionKey, orPort), timeout.Token).ConfigureAwait(false);
+                    await circuit.CreateFirstHopAsync(new RelayTarget(target.RsaIdentity, CircuitPool.Ed25519Bytes(server.Ed25519Identity), server.NtorOnionKey, orPort), timeout.Token).ConfigureAwait(false);
                 else
                     await circuit.CreateFirstHopFastAsync(timeout.Token).ConfigureAwait(false);
                 circuit.MarkBuilt();

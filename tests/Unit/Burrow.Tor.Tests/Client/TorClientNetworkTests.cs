@@ -102,6 +102,25 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
     }
 
     [Fact]
+    public async Task Fallbacks_given_as_DirAuthority_lines_without_Ed25519_identities_work()
+    {
+        // What [arti.tor_network] dir_authorities gives: RSA fingerprint and ORPort only.
+        var options = TorClientNetworkFixture.Options(Network, _state.FullPath, _cache.FullPath);
+        options = new TorClientOptions
+        {
+            StateDir = options.StateDir,
+            CacheDir = options.CacheDir,
+            Authorities = options.Authorities,
+            FallbackCaches = options.FallbackCaches.Select(f => new FallbackDir(f.RsaIdentity, null, f.OrPorts)).ToList(),
+            Ipv4SubnetFamilyPrefix = 33,
+        };
+        await using var client = new TorClient(options, _logs);
+        await client.BootstrapAsync(null, Timeout());
+        Assert.True(client.IsReady);
+        Assert.Equal(0, client.DirectoryStatistics.FailedRequests);
+    }
+
+    [Fact]
     public async Task A_tampered_cache_is_rejected_and_refetched()
     {
         await using (var client = NewClient())
