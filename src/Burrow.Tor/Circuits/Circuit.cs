@@ -19,6 +19,12 @@ namespace Burrow.Tor.Circuits;
 /// <see cref="PrepareOutbound"/>. Any bad cell closes this circuit only: streams fail with a
 /// <see cref="TorStreamException"/> whose inner <see cref="CircuitException"/> says why.
 /// </summary>
+/// <remarks>
+/// The reader and writer loops run at the same time on one <see cref="Tor1CircuitCrypto"/>: the writer
+/// only touches each hop's forward cipher and digest, the reader only the backward ones, which are
+/// separate objects. Hops are added (by the reader, on CREATED2 / EXTENDED2) only while nothing else
+/// is sent on the circuit. The crypto state is disposed once closing and both loops have let go.
+/// </remarks>
 internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 {
     /// <summary>RELAY_EARLY cells a relay accepts per circuit (tor-spec 5.6).</summary>
@@ -33,6 +39,10 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     /// <summary>Streams closed locally whose late cells are still tolerated (tor-spec 6.3).</summary>
     private const int MaxClosedStreams = 1024;
 
+    /// <summary>Relay cells of one circuit that may wait in the channel's queue, so one busy circuit
+    /// cannot take all of it.</summary>
+    public const int MaxQueuedCells = 128;
+
     private readonly Channel _channel;
     private readonly CircuitParameters _parameters;
     private readonly ILogger _logger;
@@ -41,6 +51,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     private readonly CancellationTokenSource _closedCts = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CreditWindow _packageWindow;
+    private readonly CreditWindow _queueSlots;
     private readonly Queue<byte[]> _expectedSendmeDigests = new();
     private readonly Dictionary<ushort, TorStream> _streams = new();
     private readonly Dictionary<ushort, TaskCompletionSource<ResolvedMessage>> _resolves = new();
@@ -65,6 +76,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _deliverWindow = _parameters.CircWindow;
         _packageWindow = new CreditWindow(_parameters.CircWindow, _parameters.CircWindow, _closedCts.Token, ClosedError);
+        _queueSlots = new CreditWindow(MaxQueuedCells, MaxQueuedCells, _closedCts.Token, ClosedError);
         Span<byte> r = stackalloc byte[2];
         RandomNumberGenerator.Fill(r);
         _nextStreamId = (ushort)Math.Max(1, (r[0] << 8) | r[1]);
@@ -387,15 +399,15 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     // ================================================================ sending
 
     /// <summary>Sends one DATA cell (at most 498 bytes) for <paramref name="stream"/>, waiting for the stream
-    /// window, the circuit window and room in the channel queue, in that order. Completes synchronously
-    /// (no state machine) when all three have room.</summary>
+    /// window, the circuit window and room in the queue (this circuit's share, then the channel's), in that
+    /// order. Completes synchronously (no state machine) when all of them have room.</summary>
     internal ValueTask SendDataAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (stream.PackageWindow.TryTake())
         {
             if (_packageWindow.TryTake())
             {
-                if (_channel.TryTakeQueueSlot())
+                if (TryTakeQueueSlots())
                 {
                     try
                     {
@@ -423,7 +435,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             stage = 1;
             await _packageWindow.TakeAsync(cancellationToken).ConfigureAwait(false);
             stage = 2;
-            await _channel.TakeQueueSlotAsync(cancellationToken).ConfigureAwait(false);
+            await TakeQueueSlotsAsync(cancellationToken).ConfigureAwait(false);
             stage = 3;
         }
         catch (Exception e)
@@ -444,7 +456,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     {
         if (IsClosed)
         {
-            _channel.ReturnQueueSlot();
+            ReturnQueueSlots();
             throw stream.WriteError(ClosedError());
         }
         var body = RentBody();
@@ -452,7 +464,10 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         data.CopyTo(RelayCell.DataArea(span));
         RelayCell.Seal(span, RelayCommand.Data, stream.StreamId, data.Length);
         if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Relay, body, this, (byte)stream.Hop, OutboundCellFlags.Counted | OutboundCellFlags.Data)))
+        {
+            _queueSlots.Give(1);
             throw stream.WriteError(ClosedError());
+        }
     }
 
     /// <summary>A stream-level SENDME (empty, tor-spec 7.4); never waits.</summary>
@@ -468,7 +483,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     /// <summary>A relay message that takes a queue slot (BEGIN, RESOLVE, EXTEND2).</summary>
     private async ValueTask SendRelayAsync(RelayMessage message, ushort streamId, int hop, OutboundCellFlags flags, CancellationToken cancellationToken)
     {
-        await _channel.TakeQueueSlotAsync(cancellationToken).ConfigureAwait(false);
+        await TakeQueueSlotsAsync(cancellationToken).ConfigureAwait(false);
         var body = RentBody();
         try
         {
@@ -477,11 +492,45 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         catch
         {
             CellBuffers.Return(body);
-            _channel.ReturnQueueSlot();
+            ReturnQueueSlots();
             throw;
         }
         if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Relay, body, this, (byte)hop, flags | OutboundCellFlags.Counted)))
+        {
+            _queueSlots.Give(1);
             throw ClosedError();
+        }
+    }
+
+    /// <summary>A slot of this circuit's share of the channel queue and one of the channel's, both or neither.</summary>
+    private bool TryTakeQueueSlots()
+    {
+        if (!_queueSlots.TryTake())
+            return false;
+        if (_channel.TryTakeQueueSlot())
+            return true;
+        _queueSlots.Give(1);
+        return false;
+    }
+
+    private async ValueTask TakeQueueSlotsAsync(CancellationToken cancellationToken)
+    {
+        await _queueSlots.TakeAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _channel.TakeQueueSlotAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _queueSlots.Give(1);
+            throw;
+        }
+    }
+
+    private void ReturnQueueSlots()
+    {
+        _channel.ReturnQueueSlot();
+        _queueSlots.Give(1);
     }
 
     /// <summary>A relay message sent without waiting (END); dropped if the channel is gone.</summary>
@@ -515,6 +564,8 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     internal bool PrepareOutbound(Span<byte> body, in OutboundCell cell, out ChannelCommand command)
     {
         command = ChannelCommand.Relay;
+        if ((cell.Flags & OutboundCellFlags.Counted) != 0)
+            _queueSlots.Give(1);
         if (!TryEnterCrypto())
             return false;
         try
@@ -614,10 +665,15 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     private void OnCreatedFast(Span<byte> body)
     {
+        // Decoded before the pending hop is taken: if this throws, closing the circuit fails the builder.
+        var reply = CreatedFastCell.Decode(body);
         var pending = TakePendingHop(-1);
         if (pending?.FastX is not { } x)
-            throw CircuitException.Violation("CREATED_FAST without a CREATE_FAST in progress");
-        var reply = CreatedFastCell.Decode(body);
+        {
+            var error = CircuitException.Violation("CREATED_FAST without a CREATE_FAST in progress");
+            pending?.Done.TrySetException(error);
+            throw error;
+        }
         // tor-spec 5.1.5: K0 = X | Y; KDF-TOR(K0) = KH | Df | Db | Kf | Kb; KH proves the relay derived the same.
         Span<byte> k0 = stackalloc byte[2 * CreateFastCell.KeyMaterialLength];
         x.CopyTo(k0);
@@ -642,10 +698,16 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     private void OnCreated2(Span<byte> body)
     {
+        // Decoded before the pending hop is taken: if this throws, closing the circuit fails the builder.
+        var reply = Created2Cell.Decode(body);
         var pending = TakePendingHop(-1);
         if (pending?.Ntor is null)
-            throw CircuitException.Violation("CREATED2 without a CREATE2 in progress");
-        var reply = Created2Cell.Decode(body);
+        {
+            // A CREATE_FAST waiting here must fail too, not wait for its timeout.
+            var error = CircuitException.Violation("CREATED2 without a CREATE2 in progress");
+            pending?.Done.TrySetException(error);
+            throw error;
+        }
         CompleteHop(pending, reply.HandshakeData.Span);
     }
 
@@ -705,8 +767,9 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
                 return;
             case RelayCommand.Extended2:
                 RelayMessage.CheckStreamId(header.Command, streamId);
+                var extended = Extended2Message.Decode(data);
                 var pending = TakePendingHop(hop) ?? throw CircuitException.Violation($"EXTENDED2 from hop {hop + 1} without an EXTEND2 in progress");
-                CompleteHop(pending, Extended2Message.Decode(data).HandshakeData.Span);
+                CompleteHop(pending, extended.HandshakeData.Span);
                 return;
             case RelayCommand.Truncated:
                 var reason = TruncatedMessage.Decode(data).Reason;
@@ -791,6 +854,17 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     private void OnStreamControl(int hop, RelayCommand command, ushort streamId, ReadOnlySpan<byte> data)
     {
+        // Streams end at the last hop; anything else is a violation before any state changes (a stream
+        // taken out of the table here would miss the circuit's close).
+        if (hop != LastHop)
+            throw CircuitException.Violation($"{command} for stream {streamId} from hop {hop + 1}, not from its exit");
+        // Decoded first for the same reason: a malformed message must not leave a half-updated table.
+        RelayMessage message = command switch
+        {
+            RelayCommand.Connected => ConnectedMessage.Decode(data),
+            RelayCommand.End => EndMessage.Decode(data),
+            _ => ResolvedMessage.Decode(data),
+        };
         TorStream? stream = null;
         TaskCompletionSource<ResolvedMessage>? resolve = null;
         lock (_lock)
@@ -815,30 +889,28 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             else
                 throw CircuitException.Violation($"{command} for stream {streamId}, which is not open");
         }
-        if (hop != LastHop)
-            throw CircuitException.Violation($"{command} for stream {streamId} from hop {hop + 1}, not from its exit");
         if (stream is not null)
         {
-            switch (command)
+            switch (message)
             {
-                case RelayCommand.Connected:
-                    stream.OnConnected(ConnectedMessage.Decode(data));
+                case ConnectedMessage connected:
+                    stream.OnConnected(connected);
                     break;
-                case RelayCommand.End:
-                    stream.OnEnd(EndMessage.Decode(data));
+                case EndMessage end:
+                    stream.OnEnd(end);
                     break;
                 default:
                     throw CircuitException.Violation($"{command} for stream {streamId}, which is a data stream");
             }
             return;
         }
-        switch (command)
+        switch (message)
         {
-            case RelayCommand.Resolved:
-                resolve!.TrySetResult(ResolvedMessage.Decode(data));
+            case ResolvedMessage resolved:
+                resolve!.TrySetResult(resolved);
                 break;
-            case RelayCommand.End:
-                resolve!.TrySetException(TorStreamException.FromEnd(EndMessage.Decode(data), $"Resolve request {streamId}"));
+            case EndMessage end:
+                resolve!.TrySetException(TorStreamException.FromEnd(end, $"Resolve request {streamId}"));
                 break;
             default:
                 throw CircuitException.Violation($"{command} for stream {streamId}, which is a resolve request");

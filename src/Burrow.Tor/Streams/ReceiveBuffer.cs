@@ -3,17 +3,17 @@ using Burrow.Tor.Cells;
 namespace Burrow.Tor.Streams;
 
 /// <summary>
-/// Received stream data waiting for the reader: a byte ring that starts small and doubles as needed,
-/// up to what the stream window lets the exit send unacknowledged (tor-spec 7.4: 500 cells of at most
-/// 498 bytes). Data is copied in once and out once; nothing is allocated per cell. Not thread-safe:
-/// the stream locks around it.
+/// Received stream data waiting for the reader: a byte ring that starts small and doubles as needed.
+/// Its bound follows from tor-spec 7.4: a SENDME goes out only while fewer than ten cells wait, after
+/// which the exit may send a whole window (500 cells of at most 498 bytes) on top of them. Data is
+/// copied in once and out once; nothing is allocated per cell. Not thread-safe: the stream locks around it.
 /// </summary>
 internal sealed class ReceiveBuffer
 {
     private const int InitialCapacity = 8 * 1024;
 
-    /// <summary>The most the exit may have in flight on one stream.</summary>
-    public const int MaxCapacity = TorStream.WindowStart * RelayCell.MaxDataLength;
+    /// <summary>Fewer than ten cells when the last SENDME went out, plus a full window.</summary>
+    public const int MaxCapacity = (TorStream.WindowStart + TorStream.SendmeBufferedCellLimit) * RelayCell.MaxDataLength;
 
     private byte[] _ring = [];
     private int _head;

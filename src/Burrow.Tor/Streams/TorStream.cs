@@ -29,8 +29,9 @@ internal sealed class TorStream : Stream
     public const int WindowStart = 500;
     public const int WindowIncrement = 50;
 
-    /// <summary>tor-spec 7.4: send a SENDME only while fewer than ten cells wait to be read.</summary>
-    private const int SendmeBufferedCellLimit = 10;
+    /// <summary>tor-spec 7.4: send a SENDME only while fewer than ten cell payloads wait to be read
+    /// (counted in bytes: ten times 498).</summary>
+    public const int SendmeBufferedCellLimit = 10;
 
     private readonly Circuit _circuit;
     private readonly object _lock = new();

@@ -125,10 +125,37 @@ public class ChannelTests
         await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow < 1000 - 8, "the writer fills the queue");
         await Task.Delay(200);
         Assert.False(write.IsCompleted);
-        // Cells taken from the circuit window but not yet written: at most the queue plus what the pipe and one batch hold.
-        Assert.InRange(1000 - circuit.PackageWindow, 8, 8 + 16 + 64 + 2);
+        // Cells taken from the circuit window but not yet read by the relay: the queue (8), the writer batch
+        // stuck in the full pipe, the batch the fake read before pausing (64 cells each), the waiting writer's.
+        Assert.InRange(1000 - circuit.PackageWindow, 8, 8 + 2 * 64 + 16);
         fake.ResumeReading();
         await write.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task One_busy_circuit_cannot_take_the_whole_queue()
+    {
+        var options = new ChannelOptions { OutboundQueueCells = Circuit.MaxQueuedCells + 50 };
+        var (fake, channel) = await FakeRelay.StartAsync(relays: 1, options: options, pipeThreshold: 4 * 1024);
+        await using var _ = fake;
+        await using var __ = channel;
+        fake.RecordData = false;
+        var busy = await FakeCircuits.BuildAsync(channel, fake, hops: 1);
+        var other = await FakeCircuits.BuildAsync(channel, fake, hops: 1);
+        var busyStream = await busy.OpenDirStreamAsync();
+        var otherStream = await other.OpenDirStreamAsync();
+        fake.PauseReading();
+        var blocked = busyStream.WriteAsync(new byte[400 * 498]).AsTask();
+        await FakeCircuits.EventuallyAsync(() => busy.PackageWindow <= 1000 - Circuit.MaxQueuedCells, "the busy circuit fills its share");
+        await Task.Delay(200);
+        Assert.False(blocked.IsCompleted);
+        // Its share, plus the writer batch stuck in the full pipe, the one the fake read before pausing,
+        // and the waiting writer's cell: far less than the channel's queue and the circuit window.
+        Assert.InRange(1000 - busy.PackageWindow, Circuit.MaxQueuedCells, Circuit.MaxQueuedCells + 2 * 64 + 16);
+        // The other circuit still finds room in the channel's queue.
+        await otherStream.WriteAsync(new byte[20 * 498]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        fake.ResumeReading();
+        await blocked.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     [Fact]

@@ -233,4 +233,40 @@ public class CircuitCellHandlingTests
         Assert.Equal(CircuitErrorKind.Closed, Assert.IsType<CircuitException>(error.InnerException).Kind);
         Assert.Equal(0, channel.CircuitCount);
     }
+
+    [Theory]
+    [InlineData((byte)RelayCommand.End)]
+    [InlineData((byte)RelayCommand.Connected)]
+    public async Task A_stream_cell_from_a_middle_hop_fails_the_streams_instead_of_stranding_them(byte command)
+    {
+        var (fake, channel, circuit, stream) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = channel;
+        var read = stream.ReadAsync(new byte[10]).AsTask();
+        var body = new byte[RelayCell.BodyLength];
+        RelayCell.Encode(body, (RelayCommand)command, stream.StreamId, command == (byte)RelayCommand.End ? [6] : []);
+        await fake.SendRelayBodyAsync(circuit.CircId, 1, body);
+        var error = await Assert.ThrowsAsync<TorStreamException>(() => read.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(CircuitErrorKind.ProtocolViolation, Assert.IsType<CircuitException>(error.InnerException).Kind);
+        Assert.Contains("not from its exit", circuit.CloseReason!.Message);
+    }
+
+    [Fact]
+    public async Task A_malformed_extended2_fails_the_extend_at_once()
+    {
+        var (fake, channel) = await FakeRelay.StartAsync(relays: 2);
+        await using var _ = fake;
+        await using var __ = channel;
+        var circuit = new Circuit(channel);
+        await circuit.CreateFirstHopAsync(fake.Relays[0].Target);
+        var stranger = new RelayTarget(new byte[20], null, new byte[32], new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1));
+        var extending = circuit.ExtendAsync(stranger);
+        await fake.NextRelayAsync(RelayCommand.Extend2);
+        var body = new byte[RelayCell.BodyLength];
+        RelayCell.Encode(body, RelayCommand.Extended2, 0, [0xFF, 0xFF, 1, 2]); // HLEN beyond the data
+        await fake.SendRelayBodyAsync(circuit.CircId, 0, body);
+        var error = await Assert.ThrowsAsync<CircuitException>(() => extending.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(CircuitErrorKind.ProtocolViolation, error.Kind);
+        Assert.Contains("EXTENDED2", error.Message);
+    }
 }

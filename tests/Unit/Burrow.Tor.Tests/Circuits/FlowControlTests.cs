@@ -229,4 +229,28 @@ public class FlowControlTests
         }
         Assert.Equal(480, stream.DeliverWindow);
     }
+
+    [Fact]
+    public async Task A_full_window_on_top_of_data_still_buffered_is_accepted()
+    {
+        var (fake, channel, circuit) = await BuildAsync();
+        await using var _ = fake;
+        await using var __ = channel;
+        fake.RecordData = false;
+        var stream = await circuit.OpenStreamAsync("10.0.0.1:80");
+        for (var i = 0; i < 50; i++)
+            await SendDataAsync(fake, circuit, stream, 498);
+        // Read all but nine cells: the window is 450 and fewer than ten cells wait, so a SENDME goes out.
+        await FakeCircuits.EventuallyAsync(() => stream.BufferedBytes == 50 * 498, "50 cells buffered");
+        await stream.ReadExactlyAsync(new byte[41 * 498]);
+        var sendme = await fake.NextAsync(e => e.RelayCommand == RelayCommand.Sendme && e.StreamId == stream.StreamId);
+        Assert.Equal(TorStream.WindowStart, stream.DeliverWindow);
+        // The exit may now send a whole window while the nine cells are still unread.
+        for (var i = 0; i < TorStream.WindowStart; i++)
+            await SendDataAsync(fake, circuit, stream, 498);
+        await FakeCircuits.EventuallyAsync(() => stream.BufferedBytes == 509 * 498 || circuit.IsClosed, "the window arrives");
+        Assert.False(circuit.IsClosed, circuit.CloseReason?.Message);
+        var rest = new byte[509 * 498];
+        await stream.ReadExactlyAsync(rest);
+    }
 }
