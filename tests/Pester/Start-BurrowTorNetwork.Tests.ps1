@@ -24,9 +24,42 @@ Describe 'Start-BurrowTorNetwork' {
         It 'rejects a payload of the wrong type' {
             { Start-BurrowTorNetwork -Name badtype -Payload 42 -ErrorAction Stop } | Should -Throw -ErrorId 'PayloadTypeInvalid,*'
         }
-        It 'says the in-process client is not available yet and how to use a SocksPort instead' {
-            { Start-BurrowTorNetwork -Name inproc -Payload '{}' -ErrorAction Stop } |
-                Should -Throw -ErrorId 'UpstreamNotSupported,*' -ExpectedMessage '*socks5*'
+    }
+
+    Context 'with the built-in Tor client (the default upstream)' {
+        It 'bootstraps on the private network and runs' {
+            $tn = Get-TestNetwork
+            $payload = @{
+                tcp_stack = @{ listen = "127.0.0.1:$(Get-FreePort)" }
+                arti      = @{
+                    state_dir   = Join-Path $TestDrive 'state'
+                    cache_dir   = Join-Path $TestDrive 'cache'
+                    tor_network = @{
+                        authorities     = @($tn.authorities | ForEach-Object { @{ name = $_.nickname; v3ident = $_.v3ident } })
+                        fallback_caches = @($tn.authorities | ForEach-Object { @{ rsa_identity = $_.fingerprint; orports = @("$($_.address):$($_.orPort)") } })
+                    }
+                    path_rules  = @{ ipv4_subnet_family_prefix = 33 }
+                }
+            }
+            $null = Start-TestBurrowNetwork -Name inproc -Payload $payload
+            (Get-BurrowTorNetwork -Name inproc).Upstream | Should -Be 'in-process Tor client'
+            Test-Path (Join-Path $TestDrive 'cache/cached-microdesc-consensus') | Should -BeTrue
+        }
+        It 'fails the job with the reason when no directory cache answers' {
+            $payload = @{
+                tcp_stack = @{ listen = "127.0.0.1:$(Get-FreePort)" }
+                arti      = @{
+                    state_dir   = Join-Path $TestDrive 'state2'
+                    cache_dir   = Join-Path $TestDrive 'cache2'
+                    tor_network = @{
+                        authorities     = @(@{ name = 'a'; v3ident = '61F074E9F9D611D41E24850D5E5E6A0CCAD97B28' })
+                        fallback_caches = @(@{ rsa_identity = '68BA86063496B50C6FD2D99E825746BE89638AB6'; orports = @('127.0.0.1:9') })
+                    }
+                }
+            }
+            $job = Start-BurrowTorNetwork -Name deadcache -Payload $payload
+            Wait-Until { $job.State -eq 'Failed' } -TimeoutSec 60 -Because 'job failed'
+            $job.JobStateInfo.Reason.Message | Should -BeLike '*Tor client could not start*no usable consensus*'
         }
     }
 

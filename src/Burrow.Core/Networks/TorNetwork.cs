@@ -52,9 +52,16 @@ public sealed partial class TorNetwork : IAsyncDisposable
         ITorConnector connector = options.Upstream.Kind switch
         {
             UpstreamKind.Socks5 => new Socks5Connector(options.Upstream.Socks5Address!),
-            _ => throw new NotSupportedException(
-                "upstream.kind: 'in_process' (the built-in Tor client) is not available in this version yet; " +
-                "set [upstream] kind = \"socks5\" and socks5 = \"127.0.0.1:9050\" to use an existing Tor or Arti SocksPort"),
+            UpstreamKind.InProcess => new InProcessTorConnector(new Burrow.Tor.Client.TorClientOptions
+            {
+                StateDir = options.Arti.StateDir,
+                CacheDir = options.Arti.CacheDir,
+                Authorities = options.Arti.Authorities,
+                FallbackCaches = options.Arti.FallbackCaches,
+                Ipv4SubnetFamilyPrefix = options.Arti.Ipv4SubnetFamilyPrefix,
+                Ipv6SubnetFamilyPrefix = options.Arti.Ipv6SubnetFamilyPrefix,
+            }, loggerFactory),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Upstream.Kind, "upstream.kind: not a known kind"),
         };
         return new TorNetwork(name, options, connector, resolver, loggerFactory);
     }

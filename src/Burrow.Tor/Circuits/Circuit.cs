@@ -132,6 +132,47 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         return AddHopAsync(relay, cancellationToken);
     }
 
+    /// <summary>
+    /// CREATE_FAST (tor-spec 5.1.5) to the channel's relay, for one-hop directory circuits to a relay
+    /// whose ntor key is not known yet (bootstrapping from fallback caches). It adds no authentication
+    /// beyond the channel's, which already proved the relay's identity.
+    /// </summary>
+    public async Task CreateFirstHopFastAsync(CancellationToken cancellationToken = default)
+    {
+        if (HopCount != 0)
+            throw new InvalidOperationException("The first hop already exists.");
+        var pending = new PendingHop(null, -1) { FastX = RandomNumberGenerator.GetBytes(CreateFastCell.KeyMaterialLength) };
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            if (_built || _pendingHop is not null)
+                throw new InvalidOperationException("The circuit is built, or another hop is being added.");
+            _pendingHop = pending;
+        }
+        try
+        {
+            var body = RentBody();
+            body.AsSpan(0, ChannelFraming.PayloadLength).Clear();
+            new CreateFastCell(pending.FastX).Encode(body);
+            if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.CreateFast, body, null, 0, OutboundCellFlags.None)))
+                throw ClosedError();
+            await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Close(new CircuitException(CircuitErrorKind.Closed, $"{Name}: CREATE_FAST to {_channel.Target} was cancelled."));
+            throw;
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (_pendingHop == pending)
+                    _pendingHop = null;
+            }
+        }
+    }
+
     /// <summary>EXTEND2 (in RELAY_EARLY) from the current last hop to <paramref name="relay"/>.</summary>
     public Task ExtendAsync(RelayTarget relay, CancellationToken cancellationToken = default)
     {
@@ -583,6 +624,9 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
                 case ChannelCommand.Created2:
                     OnCreated2(body);
                     break;
+                case ChannelCommand.CreatedFast:
+                    OnCreatedFast(body);
+                    break;
                 case ChannelCommand.Destroy:
                     var reason = body.IsEmpty ? DestroyReason.None : (DestroyReason)body[0];
                     Close(new CircuitException(CircuitErrorKind.Destroyed, $"{Name}: the relay destroyed the circuit ({Describe(reason)}).", null, reason),
@@ -619,11 +663,51 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         }
     }
 
+    private void OnCreatedFast(Span<byte> body)
+    {
+        // Decoded before the pending hop is taken: if this throws, closing the circuit fails the builder.
+        var reply = CreatedFastCell.Decode(body);
+        var pending = TakePendingHop(-1);
+        if (pending?.FastX is not { } x)
+        {
+            var error = CircuitException.Violation("CREATED_FAST without a CREATE_FAST in progress");
+            pending?.Done.TrySetException(error);
+            throw error;
+        }
+        // tor-spec 5.1.5: K0 = X | Y; KDF-TOR(K0) = KH | Df | Db | Kf | Kb; KH proves the relay derived the same.
+        Span<byte> k0 = stackalloc byte[2 * CreateFastCell.KeyMaterialLength];
+        x.CopyTo(k0);
+        reply.KeyMaterial.Span.CopyTo(k0[CreateFastCell.KeyMaterialLength..]);
+        var material = new byte[CircuitKeys.TotalLength];
+        KdfTor.Derive(k0, material);
+        CryptographicOperations.ZeroMemory(k0);
+        CryptographicOperations.ZeroMemory(x);
+        var keys = CircuitKeys.FromKdfTorLayout(material);
+        CryptographicOperations.ZeroMemory(material);
+        if (!CryptographicOperations.FixedTimeEquals(keys.Kh, reply.DerivativeKeyData.Span))
+        {
+            keys.Clear();
+            var error = new CircuitException(CircuitErrorKind.HandshakeFailed, $"{Name}: CREATED_FAST derivative key data does not match (tor-spec 5.1.5)");
+            pending.Done.TrySetException(error);
+            throw error;
+        }
+        _crypto.AddHop(keys);
+        keys.Clear();
+        pending.Done.TrySetResult();
+    }
+
     private void OnCreated2(Span<byte> body)
     {
         // Decoded before the pending hop is taken: if this throws, closing the circuit fails the builder.
         var reply = Created2Cell.Decode(body);
-        var pending = TakePendingHop(-1) ?? throw CircuitException.Violation("CREATED2 without a CREATE2 in progress");
+        var pending = TakePendingHop(-1);
+        if (pending?.Ntor is null)
+        {
+            // A CREATE_FAST waiting here must fail too, not wait for its timeout.
+            var error = CircuitException.Violation("CREATED2 without a CREATE2 in progress");
+            pending?.Done.TrySetException(error);
+            throw error;
+        }
         CompleteHop(pending, reply.HandshakeData.Span);
     }
 
@@ -632,7 +716,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         CircuitKeys keys;
         try
         {
-            keys = pending.Ntor.Complete(reply);
+            keys = pending.Ntor!.Complete(reply);
         }
         catch (TorCryptoException e)
         {
@@ -940,9 +1024,13 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         Enum.IsDefined(reason) ? reason.ToString().ToUpperInvariant() : $"reason {(byte)reason}";
 
     /// <summary>A CREATE2 or EXTEND2 waiting for its answer from <see cref="FromHop"/> (-1: the channel's relay).</summary>
-    private sealed class PendingHop(NtorClient ntor, int fromHop)
+    private sealed class PendingHop(NtorClient? ntor, int fromHop)
     {
-        public NtorClient Ntor { get; } = ntor;
+        /// <summary>The ntor handshake in progress; null for CREATE_FAST.</summary>
+        public NtorClient? Ntor { get; } = ntor;
+
+        /// <summary>CREATE_FAST key material X; null for ntor.</summary>
+        public byte[]? FastX { get; init; }
         public int FromHop { get; } = fromHop;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -29,6 +29,37 @@ public sealed class TorClientOptions
 
     /// <summary>As <see cref="Ipv4SubnetFamilyPrefix"/> for IPv6; above 128 disables. Arti: path_rules.ipv6_subnet_family_prefix.</summary>
     public int Ipv6SubnetFamilyPrefix { get; init; } = 32;
+
+    /// <summary>How long building one circuit may take before it is abandoned (C tor's initial
+    /// CircuitBuildTimeout, path-spec 2.4.5 "cbtinitialtimeout": 60 s).</summary>
+    public TimeSpan CircuitBuildTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an exit may take to answer BEGIN or RESOLVE before the attempt moves to another circuit.</summary>
+    public TimeSpan StreamOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A circuit takes new streams for this long after its first one (C tor: MaxCircuitDirtiness, 10 minutes).</summary>
+    public TimeSpan MaxCircuitDirtiness { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Exits tried for one connection when exits refuse it (exit policy, resolve failure, timeout).</summary>
+    public int MaxStreamAttempts { get; init; } = 3;
+
+    /// <summary>Circuits built before giving up on one request (each failure may pick other relays).</summary>
+    public int MaxCircuitBuildAttempts { get; init; } = 4;
+
+    /// <summary>Ports to keep clean exit circuits ready for, besides ports used in the last hour (path-spec 2.1.1).</summary>
+    public IReadOnlyList<int> PreemptivePorts { get; init; } = [80, 443];
+
+    /// <summary>Clean (unused) circuits kept ready per predicted port; C tor keeps 2.</summary>
+    public int PreemptiveCircuitsPerPort { get; init; } = 2;
+
+    /// <summary>No more clean circuits than this are built ahead of time (path-spec 2.1.1: 12).</summary>
+    public int MaxCleanCircuits { get; init; } = 12;
+
+    /// <summary>Open exit circuits at most (clean and in use); requests wait for a slot beyond that.</summary>
+    public int MaxCircuits { get; init; } = 64;
+
+    /// <summary>How long one directory request (stream, request, whole response) may take.</summary>
+    public TimeSpan DirectoryRequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>A v3 directory authority: its nickname and the SHA-1 fingerprint (40 hex) of its

@@ -22,7 +22,7 @@ public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
         var basePort = PrivateTorNetwork.ReserveBasePort();
         // Stable per base port, so a later run reuses the keys (faster start); stopped in DisposeAsync,
         // and by the network's own watcher if this process dies.
-        _dir = Path.Combine(Path.GetTempPath(), $"burrow-wire-relay-failure-{basePort}");
+        _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"burrow-wire-relay-failure-{basePort}");
         Directory.CreateDirectory(_dir);
         _network = PrivateTorNetwork.Start(_dir, basePort, largeSizeMb: 50);
         _directory = TestNetDirectory.Load(_network);

@@ -1,0 +1,94 @@
+using System.Net;
+using Burrow.Tor.Client;
+using Burrow.Tor.Dir;
+using Burrow.Tor.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Core.Upstreams;
+
+/// <summary>
+/// The built-in Tor client (Burrow.Tor) as the upstream: bootstrap on start (progress as
+/// percent and phase), one Tor stream per redirected connection, isolation keys passed through.
+/// </summary>
+public sealed class InProcessTorConnector : ITorConnector
+{
+    private readonly TorClient _client;
+
+    public InProcessTorConnector(TorClientOptions options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _client = new TorClient(options, loggerFactory);
+    }
+
+    public string Description => "in-process Tor client";
+
+    public async Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken)
+    {
+        var mapped = progress == null ? null : new ProgressMap(progress);
+        try
+        {
+            await _client.BootstrapAsync(mapped, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TorClientException e)
+        {
+            throw new UpstreamException(UpstreamErrorKind.ConnectorUnavailable, $"the in-process Tor client could not start: {e.Message}", e);
+        }
+    }
+
+    public async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await _client.ConnectAsync(destination, isolationKey, cancellationToken).ConfigureAwait(false);
+            return new TorUpstreamConnection(connection);
+        }
+        catch (TorClientException e)
+        {
+            throw new UpstreamException(KindOf(e), e.Message, e);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
+
+    internal static UpstreamErrorKind KindOf(TorClientException e) => e.Kind switch
+    {
+        TorClientErrorKind.NotBootstrapped or TorClientErrorKind.Disposed or TorClientErrorKind.DirectoryFailed
+            or TorClientErrorKind.UnsupportedProtocols => UpstreamErrorKind.ConnectorUnavailable,
+        TorClientErrorKind.NoPath or TorClientErrorKind.ExitPolicy => UpstreamErrorKind.NotAllowed,
+        TorClientErrorKind.CircuitFailed => UpstreamErrorKind.NetworkUnreachable,
+        TorClientErrorKind.ConnectionRefused => UpstreamErrorKind.ConnectionRefused,
+        TorClientErrorKind.ResolveFailed => UpstreamErrorKind.HostUnreachable,
+        TorClientErrorKind.Timeout => UpstreamErrorKind.Timeout,
+        TorClientErrorKind.StreamFailed when e.InnerException is TorStreamException s => s.Kind switch
+        {
+            TorStreamErrorKind.NoRoute => UpstreamErrorKind.HostUnreachable,
+            TorStreamErrorKind.ConnectionReset => UpstreamErrorKind.ConnectionRefused,
+            TorStreamErrorKind.TorProtocol => UpstreamErrorKind.ProtocolError,
+            TorStreamErrorKind.Destroyed or TorStreamErrorKind.Hibernating or TorStreamErrorKind.ResourceLimit => UpstreamErrorKind.NetworkUnreachable,
+            _ => UpstreamErrorKind.Other,
+        },
+        _ => UpstreamErrorKind.Other,
+    };
+
+    private sealed class ProgressMap(IProgress<UpstreamProgress> inner) : IProgress<BootstrapStatus>
+    {
+        public void Report(BootstrapStatus value) => inner.Report(new UpstreamProgress(value.Percent, value.Summary));
+    }
+
+    /// <summary>A Tor stream as an upstream connection.</summary>
+    private sealed class TorUpstreamConnection(TorConnection connection) : UpstreamConnection
+    {
+        public override Stream Stream => connection.Stream;
+
+        /// <summary>"exit1 (A1B2C3D4..)".</summary>
+        public override string? Circuit => connection.Circuit.ExitDescription;
+
+        /// <summary>A no-op: Tor streams have no half-close, and RELAY_END would cut off the response.</summary>
+        public override ValueTask CompleteWritesAsync() => ValueTask.CompletedTask;
+
+        public override void Abort() => connection.Stream.Dispose();
+
+        public override ValueTask DisposeAsync() => connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,358 @@
+// Exit circuits for streams (path-spec 2.1: preemptive and on-demand circuits; guard-spec 4.6-4.8
+// for the first hop's bookkeeping).
+using Burrow.Tor.Channels;
+using Burrow.Tor.Circuits;
+using Burrow.Tor.Guards;
+using Burrow.Tor.NetDir;
+using Burrow.Tor.Path;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Tor.Client;
+
+/// <summary>
+/// Builds and hands out exit circuits. A request takes an open circuit whose exit allows it and
+/// whose isolation key is its own (or that is still clean), waits for a matching circuit being
+/// built, or builds one. Circuits take new streams for <see cref="TorClientOptions.MaxCircuitDirtiness"/>
+/// after their first, then close once idle. Clean circuits are kept ready for predicted ports.
+/// Everything is bounded: open circuits, clean circuits, remembered ports, build attempts.
+/// </summary>
+internal sealed class CircuitPool : IAsyncDisposable
+{
+    private static readonly TimeSpan PortMemory = TimeSpan.FromHours(1);
+    private static readonly TimeSpan CleanCircuitLifetime = TimeSpan.FromHours(1);
+    private const int MaxPredictedPorts = 32;
+
+    private readonly Func<NetworkDirectory?> _directory;
+    private readonly PathSelector _selector;
+    private readonly GuardManager _guards;
+    private readonly ChannelManager _channels;
+    private readonly Func<CircuitParameters> _parameters;
+    private readonly TorClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private readonly List<PooledCircuit> _circuits = [];
+    private readonly List<PendingBuild> _pending = [];
+    private readonly Dictionary<int, DateTime> _portsSeen = [];
+    private readonly CancellationTokenSource _disposed = new();
+    private long _built;
+    private long _failed;
+
+    public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, ChannelManager channels,
+        Func<CircuitParameters> parameters, TorClientOptions options, TimeProvider time, ILogger logger)
+    {
+        _directory = directory;
+        _selector = selector;
+        _guards = guards;
+        _channels = channels;
+        _parameters = parameters;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    private DateTime Now => _time.GetUtcNow().UtcDateTime;
+
+    public long CircuitsBuilt => Interlocked.Read(ref _built);
+
+    public long CircuitBuildFailures => Interlocked.Read(ref _failed);
+
+    public (int Open, int Clean, int Pending) Counts
+    {
+        get
+        {
+            lock (_lock)
+                return (_circuits.Count(c => !c.IsClosed), _circuits.Count(c => !c.IsClosed && c.IsClean), _pending.Count);
+        }
+    }
+
+    /// <summary>The open circuits (for status and tests).</summary>
+    public IReadOnlyList<PooledCircuit> Snapshot()
+    {
+        lock (_lock)
+            return _circuits.Where(c => !c.IsClosed).ToList();
+    }
+
+    /// <summary>
+    /// A circuit for a stream of <paramref name="isolationKey"/> that <paramref name="requirement"/>
+    /// allows, bound to that key. Throws <see cref="TorClientException"/> (NoPath, CircuitFailed).
+    /// </summary>
+    public async Task<PooledCircuit> AcquireAsync(ExitRequirement requirement, string isolationKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requirement);
+        ArgumentNullException.ThrowIfNull(isolationKey);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (requirement.Port is { } port)
+            RememberPort(port);
+        Exception? last = null;
+        var failures = 0;
+        while (failures < _options.MaxCircuitBuildAttempts)
+        {
+            Task<PooledCircuit> wait;
+            lock (_lock)
+            {
+                var now = Now;
+                Prune(now);
+                // Reuse a circuit already bound to this key before taking a clean one.
+                var circuit = _circuits.FirstOrDefault(c => c.IsolationKey == isolationKey && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement))
+                    ?? _circuits.FirstOrDefault(c => c.IsClean && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement));
+                if (circuit != null)
+                {
+                    circuit.Claim(isolationKey, now);
+                    return circuit;
+                }
+                var pending = _pending.FirstOrDefault(p => p.Supports(requirement));
+                wait = pending?.Task ?? StartBuild(requirement).Task;
+            }
+            try
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Built: loop to claim it (another request of another key may have been faster).
+            }
+            catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
+            {
+                throw;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+                failures++;
+            }
+        }
+        throw new TorClientException(TorClientErrorKind.CircuitFailed,
+            $"no circuit for {requirement} after {failures} failed builds: {last?.Message}", last);
+    }
+
+    /// <summary>Builds one clean circuit for the requirement (bootstrap's "building circuits"), retrying failures.</summary>
+    public async Task EnsureCleanCircuitAsync(ExitRequirement requirement, CancellationToken cancellationToken)
+    {
+        Exception? last = null;
+        for (var i = 0; i < _options.MaxCircuitBuildAttempts; i++)
+        {
+            Task<PooledCircuit> build;
+            lock (_lock)
+            {
+                if (_circuits.Any(c => c.IsClean && !c.IsClosed && c.Supports(requirement)))
+                    return;
+                build = (_pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement)).Task;
+            }
+            try
+            {
+                await build.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
+            {
+                throw;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+            }
+        }
+        throw new TorClientException(TorClientErrorKind.CircuitFailed,
+            $"could not build a circuit for {requirement} in {_options.MaxCircuitBuildAttempts} attempts: {last?.Message}", last);
+    }
+
+    /// <summary>Housekeeping: drop closed circuits, close old idle ones, top up clean circuits for predicted ports.</summary>
+    public void Maintain()
+    {
+        if (_disposed.IsCancellationRequested || _directory() is not { } dir || !dir.IsLive(Now))
+            return;
+        lock (_lock)
+        {
+            var now = Now;
+            Prune(now);
+            foreach (var port in PredictedPorts(now))
+            {
+                var requirement = ExitRequirement.ForPort(port, rules: _selector.Rules);
+                var ready = _circuits.Count(c => c.IsClean && !c.IsClosed && c.Supports(requirement)) + _pending.Count(p => p.Supports(requirement));
+                var clean = _circuits.Count(c => c.IsClean && !c.IsClosed) + _pending.Count;
+                if (ready < _options.PreemptiveCircuitsPerPort && clean < _options.MaxCleanCircuits && _pending.Count < 2)
+                {
+                    try
+                    {
+                        StartBuild(requirement).Task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                    }
+                    catch (TorClientException e)
+                    {
+                        _logger.LogDebug("No preemptive circuit for port {Port}: {Reason}", port, e.Message);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes a circuit out of use for new streams (a stream on it timed out); it closes once idle.</summary>
+    public void Retire(PooledCircuit circuit)
+    {
+        lock (_lock)
+        {
+            circuit.Retired = true;
+            if (circuit.Circuit.StreamCount == 0)
+                circuit.Circuit.Close();
+        }
+    }
+
+    private IEnumerable<int> PredictedPorts(DateTime now)
+    {
+        foreach (var (port, at) in _portsSeen.ToList())
+        {
+            if (now - at > PortMemory)
+                _portsSeen.Remove(port);
+        }
+        return _options.PreemptivePorts.Concat(_portsSeen.Keys).Distinct().ToList();
+    }
+
+    private void RememberPort(int port)
+    {
+        lock (_lock)
+        {
+            if (_portsSeen.Count >= MaxPredictedPorts && !_portsSeen.ContainsKey(port))
+                _portsSeen.Remove(_portsSeen.MinBy(kv => kv.Value).Key);
+            _portsSeen[port] = Now;
+        }
+    }
+
+    /// <summary>Caller holds the lock.</summary>
+    private void Prune(DateTime now)
+    {
+        _circuits.RemoveAll(c => c.IsClosed);
+        foreach (var c in _circuits)
+        {
+            var expired = c.FirstUsedAt is { } first ? now - first >= _options.MaxCircuitDirtiness : now - c.BuiltAt >= CleanCircuitLifetime;
+            if ((expired || c.Retired) && c.Circuit.StreamCount == 0)
+                c.Circuit.Close();
+        }
+        _circuits.RemoveAll(c => c.IsClosed);
+    }
+
+    /// <summary>Chooses a path now and builds it in the background. Caller holds the lock.</summary>
+    private PendingBuild StartBuild(ExitRequirement requirement)
+    {
+        var dir = _directory() ?? throw new TorClientException(TorClientErrorKind.NotBootstrapped, "no network directory yet");
+        if (_circuits.Count + _pending.Count >= _options.MaxCircuits)
+        {
+            // Make room: an idle circuit nobody can use any more, else the oldest idle clean one.
+            var victim = _circuits.Where(c => c.Circuit.StreamCount == 0).OrderBy(c => c.IsClean).ThenBy(c => c.BuiltAt).FirstOrDefault();
+            if (victim == null)
+                throw new TorClientException(TorClientErrorKind.CircuitFailed, $"all {_options.MaxCircuits} circuits are in use");
+            victim.Circuit.Close();
+            _circuits.Remove(victim);
+        }
+        GuardSelection? guard = null;
+        CircuitPath path;
+        try
+        {
+            path = _selector.SelectExitPath(dir, requirement, restriction =>
+            {
+                guard = _guards.SelectGuard(GuardUsage.Circuit, restriction);
+                return guard?.Relay;
+            });
+        }
+        catch (PathSelectionException e)
+        {
+            if (guard != null)
+                _guards.ReportIndeterminate(guard);
+            throw new TorClientException(TorClientErrorKind.NoPath, $"no path for {requirement}: {e.Message}", e);
+        }
+        var pending = new PendingBuild(path);
+        pending.Task = BuildAsync(pending, guard!);
+        _pending.Add(pending);
+        return pending;
+    }
+
+    private async Task<PooledCircuit> BuildAsync(PendingBuild pending, GuardSelection guard)
+    {
+        await System.Threading.Tasks.Task.Yield();
+        var path = pending.Path;
+        var started = Now;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        timeout.CancelAfter(_options.CircuitBuildTimeout);
+        Circuit? circuit = null;
+        var hop = 0;
+        try
+        {
+            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity.ToArray(), Ed25519Bytes(h.Ed25519Identity), h.NtorOnionKey, h.OrPort)).ToList();
+            var channel = await _channels.GetChannelAsync(targets[0].Channel, timeout.Token).ConfigureAwait(false);
+            circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = _options.StreamOpenTimeout };
+            await circuit.CreateFirstHopAsync(targets[0], timeout.Token).ConfigureAwait(false);
+            for (hop = 1; hop < targets.Count; hop++)
+                await circuit.ExtendAsync(targets[hop], timeout.Token).ConfigureAwait(false);
+            circuit.MarkBuilt();
+            if (!_guards.ReportSuccess(guard))
+            {
+                // A primary guard may be back: this circuit through a lesser guard is not to be used.
+                circuit.Close();
+                throw new CircuitException(CircuitErrorKind.Closed, $"circuit through non-primary guard {guard.Relay.Nickname} dropped: a primary guard may be usable again");
+            }
+            var pooled = new PooledCircuit(circuit, path, Now);
+            lock (_lock)
+            {
+                _pending.Remove(pending);
+                _circuits.Add(pooled);
+            }
+            Interlocked.Increment(ref _built);
+            _logger.LogDebug("Built {Circuit} in {Ms:0} ms.", pooled, (Now - started).TotalMilliseconds);
+            return pooled;
+        }
+        catch (Exception e)
+        {
+            circuit?.Close();
+            lock (_lock)
+                _pending.Remove(pending);
+            Interlocked.Increment(ref _failed);
+            // Only a failure to reach or handshake with the first hop is the guard's fault.
+            if (hop == 0 && !_disposed.IsCancellationRequested)
+                _guards.ReportFailure(guard);
+            else
+                _guards.ReportIndeterminate(guard);
+            var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
+            _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, hop + 1, reason);
+            if (e is OperationCanceledException && !_disposed.IsCancellationRequested)
+                throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {_options.CircuitBuildTimeout.TotalSeconds:0} s", e);
+            throw;
+        }
+    }
+
+    /// <summary>The identity as bytes, or null. (A null array must not become an empty ReadOnlyMemory,
+    /// which would demand a 0-byte identity.)</summary>
+    internal static ReadOnlyMemory<byte>? Ed25519Bytes(NetDoc.Ed25519Identity? id) => id is { } e ? new ReadOnlyMemory<byte>(e.ToArray()) : (ReadOnlyMemory<byte>?)null;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        _disposed.Cancel();
+        List<PooledCircuit> circuits;
+        List<Task<PooledCircuit>> pending;
+        lock (_lock)
+        {
+            circuits = [.. _circuits];
+            pending = _pending.Select(p => p.Task).ToList();
+            _circuits.Clear();
+        }
+        foreach (var c in circuits)
+            await c.Circuit.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await System.Threading.Tasks.Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Builds cancelled by disposal.
+        }
+        foreach (var t in pending.Where(t => t.IsCompletedSuccessfully))
+            await t.Result.Circuit.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class PendingBuild(CircuitPath path)
+    {
+        public CircuitPath Path { get; } = path;
+
+        public Task<PooledCircuit> Task { get; set; } = null!;
+
+        public bool Supports(ExitRequirement requirement) =>
+            PathSelector.IsUsableAsExit(Path.Last, requirement) && (!requirement.Stable || Path.Hops.All(h => h.HasFlag(NetDoc.RelayFlags.Stable)));
+    }
+}

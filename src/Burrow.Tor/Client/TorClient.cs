@@ -1,0 +1,422 @@
+// The in-process Tor client: bootstrap (dir-spec 5), circuits for streams (path-spec 2.1,
+// guard-spec), streams and resolves (tor-spec 6.2, 6.4), required protocols (dir-spec 3.4.1).
+using System.Net;
+using System.Net.Sockets;
+using Burrow.Tor.Channels;
+using Burrow.Tor.Circuits;
+using Burrow.Tor.Dir;
+using Burrow.Tor.Guards;
+using Burrow.Tor.NetDir;
+using Burrow.Tor.Path;
+using Burrow.Tor.Streams;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Burrow.Tor.Client;
+
+/// <summary>
+/// A Tor client: <see cref="BootstrapAsync"/> gets a verified directory (from cache_dir when it is
+/// still valid) and builds a first circuit; then <see cref="ConnectAsync(IPEndPoint, string?, CancellationToken)"/>
+/// opens streams through exit circuits chosen by port, isolated by key, and retried on another
+/// exit when one refuses. The directory is refreshed in the background; guard state persists in
+/// state_dir. Dispose closes circuits and channels and saves the guard state.
+/// </summary>
+internal sealed class TorClient : IAsyncDisposable
+{
+    private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(5);
+
+    private readonly TorClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ChannelManager _channels;
+    private readonly DirectoryCircuits _directoryCircuits;
+    private readonly DirectoryManager _directory;
+    private readonly GuardManager _guards;
+    private readonly PathSelector _selector;
+    private readonly CircuitPool _pool;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _bootstrapGate = new(1, 1);
+    private CircuitParameters _circuitParameters = CircuitParameters.Default;
+    private BootstrapStatus _bootstrap = BootstrapStatus.Starting;
+    private string? _protocolProblem;
+    private bool _ready;
+    private Task? _refreshLoop;
+    private Task? _maintenanceLoop;
+    private int _disposed;
+
+    public TorClient(TorClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.StateDir);
+        ArgumentException.ThrowIfNullOrEmpty(options.CacheDir);
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("Burrow.Tor.Client");
+
+        var authorities = options.Authorities.Count > 0 ? options.Authorities : PublicTorNetwork.Authorities;
+        var servers = options.FallbackCaches.Count > 0
+            ? options.FallbackCaches.Select(f => DirectoryServer.FromFallback(f)).ToList()
+            : PublicTorNetwork.AuthorityCaches.Select(a => DirectoryServer.FromFallback(a.Cache, a.Name)).ToList();
+        if (options.Authorities.Count == 0 && options.FallbackCaches.Count > 0)
+            _logger.LogWarning("Fallback caches are configured but no authorities: consensuses must be signed by the public network's authorities.");
+
+        _selector = new PathSelector(new PathRules
+        {
+            Ipv4SubnetFamilyPrefix = options.Ipv4SubnetFamilyPrefix,
+            Ipv6SubnetFamilyPrefix = options.Ipv6SubnetFamilyPrefix,
+        });
+        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow() }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
+        _directoryCircuits = new DirectoryCircuits(_channels, () => _circuitParameters, options.DirectoryRequestTimeout, loggerFactory.CreateLogger("Burrow.Tor.Circuits"));
+        _directory = new DirectoryManager(
+            new DirectoryManagerOptions { Authorities = authorities, BootstrapServers = servers, RequestTimeout = options.DirectoryRequestTimeout },
+            _directoryCircuits, new DirectoryStore(options.CacheDir, loggerFactory.CreateLogger("Burrow.Tor.Dir")), _time, null,
+            loggerFactory.CreateLogger("Burrow.Tor.Dir"))
+        {
+            CacheServers = DirectoryGuards,
+        };
+        _guards = new GuardManager(new GuardStore(options.StateDir, loggerFactory.CreateLogger("Burrow.Tor.Guards")), _selector, _time, null,
+            loggerFactory.CreateLogger("Burrow.Tor.Guards"));
+        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, _channels, () => _circuitParameters, options, _time,
+            loggerFactory.CreateLogger("Burrow.Tor.Circuits"));
+        _directory.DirectoryChanged += OnDirectoryChanged;
+    }
+
+    /// <summary>Directory requests made so far (for status and tests).</summary>
+    public DirectoryStatistics DirectoryStatistics => _directory.Statistics;
+
+    /// <summary>Whether the last bootstrap used the consensus from cache_dir.</summary>
+    public bool UsedCachedConsensus => _directory.UsedCachedConsensus;
+
+    public bool IsReady => _ready && _protocolProblem == null;
+
+    internal NetworkDirectory? Directory => _directory.Current;
+
+    internal CircuitPool Circuits => _pool;
+
+    internal GuardManager Guards => _guards;
+
+    public TorClientStatus Status
+    {
+        get
+        {
+            var dir = _directory.Current;
+            var (open, clean, _) = _pool.Counts;
+            return new TorClientStatus
+            {
+                Bootstrap = _bootstrap,
+                IsReady = IsReady,
+                Problem = _protocolProblem,
+                ConsensusValidAfter = dir?.ValidAfter,
+                ConsensusValidUntil = dir?.ValidUntil,
+                NextConsensusFetch = _directory.NextRefresh,
+                Relays = dir?.Relays.Count ?? 0,
+                RelaysWithMicrodescriptors = dir?.RelaysWithMicrodescriptor ?? 0,
+                OpenCircuits = open,
+                CleanCircuits = clean,
+                CircuitsBuilt = _pool.CircuitsBuilt,
+                CircuitBuildFailures = _pool.CircuitBuildFailures,
+                OpenChannels = _channels.OpenChannels.Count,
+                PrimaryGuards = dir != null ? _guards.PrimaryGuards : [],
+                DirectoryRequests = _directory.Statistics.ToString(),
+            };
+        }
+    }
+
+    // ================================================================ bootstrap
+
+    /// <summary>
+    /// Gets a verified directory and builds a first circuit, reporting progress (0-100%). Calling it
+    /// again after success returns at once. Throws <see cref="TorClientException"/> (DirectoryFailed,
+    /// UnsupportedProtocols, NoPath, CircuitFailed).
+    /// </summary>
+    public async Task BootstrapAsync(IProgress<BootstrapStatus>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _bootstrapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_ready)
+            {
+                progress?.Report(_bootstrap);
+                return;
+            }
+            _bootstrap = BootstrapStatus.Starting;
+            var report = new Progress(this, progress);
+            var started = _time.GetTimestamp();
+            NetworkDirectory dir;
+            try
+            {
+                dir = await _directory.BootstrapAsync(report, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DirectoryException e)
+            {
+                throw new TorClientException(TorClientErrorKind.DirectoryFailed, $"Bootstrap failed: {e.Message}", e);
+            }
+            if (_protocolProblem != null)
+                throw new TorClientException(TorClientErrorKind.UnsupportedProtocols, _protocolProblem);
+
+            report.Report(BootstrapStatus.BuildingCircuits);
+            var firstPort = _options.PreemptivePorts.Count > 0 ? _options.PreemptivePorts[0] : 80;
+            await _pool.EnsureCleanCircuitAsync(ExitRequirement.ForPort(firstPort, rules: _selector.Rules), cancellationToken).ConfigureAwait(false);
+            _ready = true;
+            report.Report(BootstrapStatus.Done);
+            _logger.LogInformation("Bootstrapped in {Seconds:0.0} s ({Source}; {Relays} relays).",
+                _time.GetElapsedTime(started).TotalSeconds, _directory.UsedCachedConsensus ? "cached consensus" : "fresh consensus", dir.Relays.Count);
+            _refreshLoop ??= Task.Run(() => _directory.RunRefreshLoopAsync(_stop.Token));
+            _maintenanceLoop ??= Task.Run(MaintainAsync);
+        }
+        finally
+        {
+            _bootstrapGate.Release();
+        }
+    }
+
+    private void OnDirectoryChanged(NetworkDirectory dir)
+    {
+        var p = dir.Params;
+        _circuitParameters = CircuitParameters.FromConsensus(p.CircWindow, p.SendmeEmitMinVersion, p.SendmeAcceptMinVersion);
+        _guards.OnConsensus(dir);
+        var missing = SupportedProtocols.Missing(dir.Consensus.RequiredClientProtocols);
+        if (missing.Length > 0)
+        {
+            _protocolProblem = $"The Tor network requires protocols this client does not implement: {missing} " +
+                $"(required: {dir.Consensus.RequiredClientProtocols}; this client supports: {SupportedProtocols.Text}). Update Burrow.";
+            _logger.LogError("{Problem}", _protocolProblem);
+        }
+        else
+        {
+            _protocolProblem = null;
+            var recommended = SupportedProtocols.Missing(dir.Consensus.RecommendedClientProtocols);
+            if (recommended.Length > 0)
+                _logger.LogDebug("The consensus recommends protocols this client lacks: {Missing}.", recommended);
+        }
+    }
+
+    private IReadOnlyList<DirectoryServer> DirectoryGuards()
+    {
+        // Directory fetches after bootstrap go to our primary guards (those whose ntor key we know).
+        if (_directory.Current is not { } dir)
+            return [];
+        var list = new List<DirectoryServer>();
+        foreach (var g in _guards.PrimaryGuards)
+        {
+            if (g.Reachable == GuardReachability.No)
+                continue;
+            if (dir.ByRsaId(NetDoc.RsaIdentity.FromHex(g.Fingerprint)) is { HasNtorOnionKey: true } relay && relay.HasFlag(NetDoc.RelayFlags.V2Dir))
+                list.Add(DirectoryServer.FromRelay(relay));
+        }
+        return list;
+    }
+
+    private async Task MaintainAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                _pool.Maintain();
+                await Task.Delay(MaintenanceInterval, _time, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("Circuit maintenance failed: {Reason}", e.Message);
+            }
+        }
+    }
+
+    // ================================================================ streams
+
+    /// <summary>Opens a stream to <paramref name="destination"/>. Streams of different isolation keys never share a circuit.</summary>
+    public Task<TorConnection> ConnectAsync(IPEndPoint destination, string? isolationKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var target = StreamTarget.For(destination);
+        var ipv6 = destination.Address.AddressFamily == AddressFamily.InterNetworkV6 && !destination.Address.IsIPv4MappedToIPv6;
+        return ConnectAsync(target, ipv6, isolationKey, cancellationToken);
+    }
+
+    /// <summary>Opens a stream to a hostname (resolved by the exit) or address literal and port.</summary>
+    public Task<TorConnection> ConnectAsync(string host, int port, string? isolationKey = null, CancellationToken cancellationToken = default)
+    {
+        var target = StreamTarget.For(host, port);
+        var ipv6 = IPAddress.TryParse(target.Host, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;
+        return ConnectAsync(target, ipv6, isolationKey, cancellationToken);
+    }
+
+    private async Task<TorConnection> ConnectAsync(StreamTarget target, bool ipv6, string? isolationKey, CancellationToken cancellationToken)
+    {
+        ThrowIfNotReady();
+        var key = isolationKey ?? "";
+        var excluded = new HashSet<NetDoc.RsaIdentity>();
+        var tried = new List<string>();
+        TorStreamException? last = null;
+        for (var attempt = 1; attempt <= _options.MaxStreamAttempts; attempt++)
+        {
+            var requirement = ExitRequirement.ForPort(target.Port, ipv6, _selector.Rules) with { ExcludedExits = excluded };
+            var circuit = await AcquireAsync(requirement, key, last, cancellationToken).ConfigureAwait(false);
+            if (circuit == null)
+                break;
+            try
+            {
+                _logger.LogDebug("Opening a stream to {Target} on {Circuit} (attempt {Attempt}).", target, circuit, attempt);
+                tried.Add(circuit.Info.ExitNickname);
+                var stream = await circuit.Circuit.OpenStreamAsync(target, cancellationToken).ConfigureAwait(false);
+                return new TorConnection(stream, circuit.Info, circuit.Circuit);
+            }
+            catch (TorStreamException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+                _logger.LogDebug("Stream to {Target} through exit {Exit} failed: {Reason}", target, circuit.Info.ExitNickname, e.Message);
+                if (!IsRetryable(e.Kind))
+                    break;
+                // path-spec 2.5: an exit that refuses is treated as unable to serve this request.
+                excluded.Add(circuit.ExitIdentity);
+                if (e.Kind is TorStreamErrorKind.Timeout or TorStreamErrorKind.Destroyed)
+                    _pool.Retire(circuit);
+            }
+            catch (Exception e) when (e is CircuitException or ChannelException && !cancellationToken.IsCancellationRequested)
+            {
+                last = new TorStreamException(TorStreamErrorKind.Destroyed, e.Message, e);
+                _pool.Retire(circuit);
+            }
+        }
+        throw StreamError(last!, $"Connecting to {target}", tried);
+    }
+
+    /// <summary>Resolves a hostname through an exit (RELAY_RESOLVE). Returns the IPv4 and IPv6 addresses.</summary>
+    public async Task<IReadOnlyList<IPAddress>> ResolveAsync(string hostname, string? isolationKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hostname);
+        ThrowIfNotReady();
+        var key = isolationKey ?? "";
+        var excluded = new HashSet<NetDoc.RsaIdentity>();
+        var tried = new List<string>();
+        TorStreamException? last = null;
+        for (var attempt = 1; attempt <= _options.MaxStreamAttempts; attempt++)
+        {
+            var circuit = await AcquireAsync(ExitRequirement.ForResolve() with { ExcludedExits = excluded }, key, last, cancellationToken).ConfigureAwait(false);
+            if (circuit == null)
+                break;
+            tried.Add(circuit.Info.ExitNickname);
+            try
+            {
+                var answers = await circuit.Circuit.ResolveAsync(hostname, cancellationToken).ConfigureAwait(false);
+                var addresses = answers.Select(a => a.Address).OfType<IPAddress>().ToList();
+                if (addresses.Count > 0)
+                    return addresses;
+                last = new TorStreamException(TorStreamErrorKind.ResolveFailed, $"Resolving {hostname}: the exit returned no address.");
+            }
+            catch (TorStreamException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+                if (!IsRetryable(e.Kind))
+                    break;
+            }
+            excluded.Add(circuit.ExitIdentity);
+        }
+        throw StreamError(last!, $"Resolving {hostname}", tried);
+    }
+
+    /// <summary>A circuit for the next attempt; null when a retry finds no other exit or circuit (the caller then
+    /// reports the previous attempt's error, which says more about the destination).</summary>
+    private async Task<PooledCircuit?> AcquireAsync(ExitRequirement requirement, string key, TorStreamException? previous, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pool.AcquireAsync(requirement, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TorClientException e) when (e.Kind is TorClientErrorKind.NoPath or TorClientErrorKind.CircuitFailed && previous != null)
+        {
+            _logger.LogDebug("No circuit to retry on: {Reason}", e.Message);
+            return null;
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new TorClientException(TorClientErrorKind.Disposed, "The Tor client has been stopped.", e);
+        }
+    }
+
+    /// <summary>Failures another exit or circuit may not repeat. A refusing destination (or a reset,
+    /// or a protocol error) is final.</summary>
+    private static bool IsRetryable(TorStreamErrorKind kind) => kind is not
+        (TorStreamErrorKind.ConnectionRefused or TorStreamErrorKind.ConnectionReset or TorStreamErrorKind.TorProtocol);
+
+    private static TorClientException StreamError(TorStreamException e, string what, IReadOnlyList<string> exits)
+    {
+        var kind = e.Kind switch
+        {
+            TorStreamErrorKind.ConnectionRefused => TorClientErrorKind.ConnectionRefused,
+            TorStreamErrorKind.ResolveFailed => TorClientErrorKind.ResolveFailed,
+            TorStreamErrorKind.ExitPolicy => TorClientErrorKind.ExitPolicy,
+            TorStreamErrorKind.Timeout => TorClientErrorKind.Timeout,
+            _ => TorClientErrorKind.StreamFailed,
+        };
+        var attempts = exits.Count == 1 ? $"through exit {exits[0]}" : $"after {exits.Count} attempts (exits {string.Join(", ", exits)})";
+        return new TorClientException(kind, $"{what} failed {attempts}: {e.Message}", e);
+    }
+
+    private void ThrowIfNotReady()
+    {
+        ThrowIfDisposed();
+        if (!_ready)
+            throw new TorClientException(TorClientErrorKind.NotBootstrapped, "The Tor client has not bootstrapped yet.");
+        if (_protocolProblem != null)
+            throw new TorClientException(TorClientErrorKind.UnsupportedProtocols, _protocolProblem);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+            throw new TorClientException(TorClientErrorKind.Disposed, "The Tor client has been stopped.");
+    }
+
+    // ================================================================ disposal
+
+    /// <summary>Stops background work, closes circuits and channels, saves the guard state.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _stop.Cancel();
+        foreach (var t in new[] { _refreshLoop, _maintenanceLoop })
+        {
+            if (t == null)
+                continue;
+            try
+            {
+                await t.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException)
+            {
+            }
+        }
+        await _pool.DisposeAsync().ConfigureAwait(false);
+        await _directoryCircuits.DisposeAsync().ConfigureAwait(false);
+        await _channels.DisposeAsync().ConfigureAwait(false);
+        _guards.Flush();
+        _stop.Dispose();
+        _logger.LogInformation("Tor client stopped.");
+    }
+
+    /// <summary>Keeps the last status and forwards it; percentages never go backwards.</summary>
+    private sealed class Progress(TorClient owner, IProgress<BootstrapStatus>? inner) : IProgress<BootstrapStatus>
+    {
+        private readonly object _lock = new();
+
+        public void Report(BootstrapStatus value)
+        {
+            lock (_lock)
+            {
+                if (value.Percent < owner._bootstrap.Percent && owner._bootstrap.Phase != BootstrapPhase.Starting)
+                    value = value with { Percent = owner._bootstrap.Percent };
+                owner._bootstrap = value;
+                inner?.Report(value);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// Guard algorithm parameters: guard-spec A.1 defaults, consensus names from param-spec 11.
+using Burrow.Tor.NetDir;
+
+namespace Burrow.Tor.Guards;
+
+internal sealed record GuardParameters
+{
+    public static GuardParameters Default { get; } = new();
+
+    /// <summary>N_PRIMARY_GUARDS ("guard-n-primary-guards").</summary>
+    public int PrimaryGuards { get; init; } = 3;
+
+    /// <summary>NUM_USABLE_PRIMARY_GUARDS ("guard-n-primary-guards-to-use").</summary>
+    public int PrimaryGuardsToUse { get; init; } = 1;
+
+    /// <summary>NUM_USABLE_PRIMARY_DIRECTORY_GUARDS ("guard-n-primary-dir-guards-to-use").</summary>
+    public int PrimaryDirGuardsToUse { get; init; } = 3;
+
+    /// <summary>MIN_FILTERED_SAMPLE ("guard-min-filtered-sample-size").</summary>
+    public int MinFilteredSample { get; init; } = 20;
+
+    /// <summary>MAX_SAMPLE_SIZE ("guard-max-sample-size").</summary>
+    public int MaxSampleSize { get; init; } = 60;
+
+    /// <summary>MAX_SAMPLE_THRESHOLD in percent of {GUARDS} ("guard-max-sample-threshold-percent").</summary>
+    public int MaxSampleThresholdPercent { get; init; } = 20;
+
+    /// <summary>GUARD_LIFETIME ("guard-lifetime-days").</summary>
+    public TimeSpan Lifetime { get; init; } = TimeSpan.FromDays(120);
+
+    /// <summary>REMOVE_UNLISTED_GUARDS_AFTER ("guard-remove-unlisted-guards-after-days").</summary>
+    public TimeSpan RemoveUnlistedAfter { get; init; } = TimeSpan.FromDays(20);
+
+    /// <summary>GUARD_CONFIRMED_MIN_LIFETIME ("guard-confirmed-min-lifetime-days").</summary>
+    public TimeSpan ConfirmedMinLifetime { get; init; } = TimeSpan.FromDays(60);
+
+    /// <summary>INTERNET_LIKELY_DOWN_INTERVAL ("guard-internet-likely-down-interval").</summary>
+    public TimeSpan InternetLikelyDownInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The consensus's values where it sets them, clamped to sane bounds.</summary>
+    public static GuardParameters FromConsensus(NetParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var primary = p.Get("guard-n-primary-guards", 3, 1, 20);
+        return new GuardParameters
+        {
+            PrimaryGuards = primary,
+            PrimaryGuardsToUse = p.Get("guard-n-primary-guards-to-use", 1, 1, primary),
+            PrimaryDirGuardsToUse = p.Get("guard-n-primary-dir-guards-to-use", 3, 1, primary),
+            MinFilteredSample = p.Get("guard-min-filtered-sample-size", 20, 1, 1000),
+            MaxSampleSize = p.Get("guard-max-sample-size", 60, 1, 1000),
+            MaxSampleThresholdPercent = p.Get("guard-max-sample-threshold-percent", 20, 1, 100),
+            Lifetime = TimeSpan.FromDays(p.Get("guard-lifetime-days", 120, 1, 3650)),
+            RemoveUnlistedAfter = TimeSpan.FromDays(p.Get("guard-remove-unlisted-guards-after-days", 20, 1, 365)),
+            ConfirmedMinLifetime = TimeSpan.FromDays(p.Get("guard-confirmed-min-lifetime-days", 60, 1, 3650)),
+            InternetLikelyDownInterval = TimeSpan.FromSeconds(p.Get("guard-internet-likely-down-interval", 600, 1, int.MaxValue)),
+        };
+    }
+
+    /// <summary>PRIMARY_GUARDS_RETRY_SCHED / GUARDS_RETRY_SCHED (guard-spec A.1): how long an
+    /// unreachable guard rests before it is worth another try, by how long it has been failing.</summary>
+    public static TimeSpan RetryInterval(bool primary, TimeSpan failingFor)
+    {
+        if (failingFor < TimeSpan.FromHours(6))
+            return primary ? TimeSpan.FromMinutes(30) : TimeSpan.FromHours(1);
+        if (failingFor < TimeSpan.FromHours(6) + TimeSpan.FromDays(3.75))
+            return primary ? TimeSpan.FromHours(2) : TimeSpan.FromHours(4);
+        if (failingFor < TimeSpan.FromHours(6) + TimeSpan.FromDays(6.75))
+            return primary ? TimeSpan.FromHours(4) : TimeSpan.FromHours(18);
+        return primary ? TimeSpan.FromHours(9) : TimeSpan.FromHours(36);
+    }
+}

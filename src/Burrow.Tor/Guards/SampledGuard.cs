@@ -1,0 +1,38 @@
+using Burrow.Tor.NetDoc;
+
+namespace Burrow.Tor.Guards;
+
+/// <summary>One member of {SAMPLED_GUARDS} (guard-spec 4.1, 4.3): the persistent fields and the
+/// run-time ones. Mutated only under the guard manager's lock.</summary>
+internal sealed class SampledGuard
+{
+    public required RsaIdentity Identity { get; init; }
+
+    public required string Nickname { get; set; }
+
+    /// <summary>{ADDED_ON_DATE}, randomised into the past.</summary>
+    public required DateTime AddedOn { get; init; }
+
+    /// <summary>{ADDED_BY_VERSION}.</summary>
+    public required string AddedBy { get; init; }
+
+    /// <summary>{IS_LISTED}: a usable guard in the latest consensus.</summary>
+    public bool IsListed { get; set; }
+
+    /// <summary>{FIRST_UNLISTED_AT}, randomised into the past; null while listed.</summary>
+    public DateTime? FirstUnlistedAt { get; set; }
+
+    /// <summary>{CONFIRMED_ON_DATE}; null when not in {CONFIRMED_GUARDS}.</summary>
+    public DateTime? ConfirmedOn { get; set; }
+
+    // Run-time only.
+    public GuardReachability Reachable { get; set; } = GuardReachability.Maybe;
+
+    public DateTime? LastTriedConnect { get; set; }
+
+    public DateTime? FailingSince { get; set; }
+
+    public bool IsPending { get; set; }
+
+    public override string ToString() => $"{Nickname} ${Identity.ToHex()}";
+}
