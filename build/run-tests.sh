@@ -9,7 +9,9 @@ passed=0; failed=0; broken=()
 
 TN="$ROOT/.testnet/suite"
 echo "== private Tor network ($TN)"
-if ! tests/TestNet/testnet start "$TN" --base-port 16000 >"$LOGS/testnet.log" 2>&1; then
+# A network left in this directory by an interrupted run is stopped first; this one stops with us.
+tests/TestNet/testnet stop "$TN" >/dev/null 2>&1 || true
+if ! tests/TestNet/testnet start "$TN" --base-port 16000 --stop-with-pid $$ >"$LOGS/testnet.log" 2>&1; then
     cat "$LOGS/testnet.log"
     broken+=("private Tor network did not start")
 else

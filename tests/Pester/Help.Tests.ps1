@@ -125,7 +125,7 @@ Describe 'Help content follows the code' {
         foreach ($n in 'Start-BurrowTorNetwork', 'Test-BurrowRedirect', 'Stop-BurrowTorNetwork', 'Get-BurrowFlow', 'Get-BurrowTorNetwork') {
             $notes[$n] = (Get-Help $n -Full).alertSet.alert.Text -join "`n"
         }
-        foreach ($id in 'PayloadInvalid', 'PayloadTypeInvalid', 'PayloadFileUnreadable', 'UpstreamNotSupported', 'PlatformNotSupported', 'NetworkAlreadyRunning', 'NetworkStartFailed') {
+        foreach ($id in 'PayloadInvalid', 'PayloadTypeInvalid', 'PayloadFileUnreadable', 'PlatformNotSupported', 'NetworkAlreadyRunning', 'NetworkStartFailed') {
             $notes['Start-BurrowTorNetwork'] | Should -Match "\b$id\b"
         }
         foreach ($id in 'DestinationInvalid', 'NetworkNotFound', 'NetworkNotRunning', 'NetworkAmbiguous', 'NetworkNotReady') {

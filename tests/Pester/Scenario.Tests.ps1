@@ -58,4 +58,37 @@ Describe 'Transparent path through the private Tor network' {
             Wait-Until { @(Get-BurrowFlow -Name parallel -State Closed).Count -eq 20 } -Because '20 flows closed'
         } finally { $table | Remove-NftTable }
     }
+
+    It 'carries the same path through the built-in Tor client: bootstrap progress, byte-exact download, exits shown' {
+        $payload = @{
+            tcp_stack = @{ listen = "127.0.0.1:$(Get-FreePort)" }
+            arti      = @{
+                state_dir   = Join-Path $TestDrive 'state'
+                cache_dir   = Join-Path $TestDrive 'cache'
+                tor_network = @{ dir_authorities = @($tn.dirAuthorityLines) }
+                path_rules  = @{ ipv4_subnet_family_prefix = 33 }
+            }
+        }
+        $job = Start-TestBurrowNetwork -Name builtin -Payload $payload
+        $net = Get-BurrowTorNetwork builtin
+        $net.Upstream | Should -Be 'in-process Tor client'
+        ($job.Progress | ForEach-Object StatusDescription) -join "`n" | Should -Match 'loading microdescriptors'
+        $table = New-NftTable -Rules "meta skuid != $($tn.torUid) ip daddr $($http.address) tcp dport $($http.port) counter redirect to :$($net.ListenEndPoint.Port)"
+        try {
+            $out = Join-Path $TestDrive 'large'
+            $sizes = & curl -sS --max-time 300 -o $out -w '%{size_request} %{size_header} %{size_download}' $http.largeUrl
+            $LASTEXITCODE | Should -Be 0
+            $request, $header, $body = $sizes -split ' ' | ForEach-Object { [long]$_ }
+            (Get-FileHash $out -Algorithm SHA256).Hash | Should -Be $http.largeSha256
+
+            Wait-Until { Get-BurrowFlow -Name builtin -State Closed } -Because 'the flow closed'
+            $flow = Get-BurrowFlow -Name builtin -State Closed
+            $flow.BytesUp | Should -Be $request
+            $flow.BytesDown | Should -Be ($header + $body)
+            $exits = $tn.relays | Where-Object role -eq 'exit'
+            $flow.Circuit | Should -Match '^\S+ \([0-9A-F]{8}\.\.\)$'
+            ($exits.nickname) | Should -Contain ($flow.Circuit -split ' ')[0]
+            (Get-BurrowFlow -Name builtin | Format-Table | Out-String) | Should -Match ([regex]::Escape(($flow.Circuit -split ' ')[0]))
+        } finally { $table | Remove-NftTable }
+    }
 }

@@ -65,10 +65,6 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
         {
             throw new TerminatingException(new ErrorRecord(e, "RecoveryUnavailable", ErrorCategory.ResourceUnavailable, Name));
         }
-        catch (NotSupportedException e)
-        {
-            throw new TerminatingException(new ErrorRecord(e, "UpstreamNotSupported", ErrorCategory.NotImplemented, options.Upstream.Kind));
-        }
 
         var job = new TorNetworkJob(network, MyInvocation.MyCommand.Name, loggerFactory);
         logBridge.Attach(job);

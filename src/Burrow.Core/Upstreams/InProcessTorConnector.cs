@@ -84,8 +84,14 @@ public sealed class InProcessTorConnector : ITorConnector
         /// <summary>"exit1 (A1B2C3D4..)".</summary>
         public override string? Circuit => connection.Circuit.ExitDescription;
 
-        /// <summary>A no-op: Tor streams have no half-close, and RELAY_END would cut off the response.</summary>
-        public override ValueTask CompleteWritesAsync() => ValueTask.CompletedTask;
+        /// <summary>Tor streams have no half-close: like C tor when an application closes its side, end the
+        /// stream (END after the queued data). Without this a keep-alive exit connection would hold the
+        /// flow open until the idle timeout.</summary>
+        public override ValueTask CompleteWritesAsync()
+        {
+            connection.Stream.EndLocally();
+            return ValueTask.CompletedTask;
+        }
 
         public override void Abort() => connection.Stream.Dispose();
 

@@ -14,8 +14,10 @@ namespace Burrow.Tor.Streams;
 /// </summary>
 /// <remarks>
 /// <para>No half-close: Tor streams cannot shut down one direction (tor-spec 6.3 describes RELAY_FIN but
-/// it was never implemented). Finishing the writes of a request therefore sends nothing: an END
-/// would close the whole stream and lose the response. The stream ends when the exit sends END (reads
+/// it was never implemented). A caller that has nothing more to send either keeps the stream open
+/// (writing nothing more) or calls <see cref="EndLocally"/>, which is what C tor does when an
+/// application closes its side: END goes out after the queued data, data already received is still
+/// read, then reads return 0. The stream also ends when the exit sends END (reads
 /// then return 0 for REASON_DONE, or throw <see cref="TorStreamException"/> for other reasons once the
 /// buffered data is read) or when it is disposed, which sends END (REASON_MISC, as tor-spec 6.3 asks of
 /// originators).</para>
@@ -180,6 +182,26 @@ internal sealed class TorStream : Stream
         {
             // A waiter's callback failed; the stream is closing regardless.
         }
+    }
+
+    /// <summary>The local application reached EOF: send END after the data already queued (tor-spec 6.3;
+    /// there is no half-close). Data already buffered is still read; then reads return 0, and what
+    /// the exit sends after our END is dropped by the circuit. Safe to call more than once.</summary>
+    internal void EndLocally()
+    {
+        int allowance;
+        lock (_lock)
+        {
+            if (_disposed != 0 || _remoteEnded)
+                return;
+            _remoteEnded = true;
+            _writeError ??= new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} was ended locally.");
+            allowance = _deliverWindow;
+        }
+        _connected.TrySetException(WriteError());
+        _ = _connected.Task.Exception;
+        _circuit.OnStreamDisposed(this, allowance);
+        Shutdown();
     }
 
     // ---------------------------------------------------------------- reading

@@ -107,16 +107,50 @@ public sealed class InProcessPathTests : IDisposable
     }
 
     [Fact]
-    public async Task FiftyConcurrentFlowsAllComplete()
+    public async Task AKeepAliveClientThatClosesEndsItsFlowAtOnce()
+    {
+        // HTTP/1.1 keep-alive: the server keeps its side open after the response. The client reads the
+        // body and closes; its EOF must end the Tor stream (END, as C tor does) so the exit closes the
+        // server connection and the flow ends now, not at the idle timeout.
+        var (network, nft, tn) = await StartAsync();
+        using var _ = nft;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            using (var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                await s.ConnectAsync(tn.HttpEndPoint, cts.Token);
+                await s.SendAsync(System.Text.Encoding.ASCII.GetBytes($"GET /small HTTP/1.1\r\nHost: {tn.HttpEndPoint}\r\n\r\n"), cts.Token);
+                var ms = new MemoryStream();
+                var buf = new byte[16384];
+                while (ms.Length < tn.Http.SmallSize || ms.ToArray().AsSpan().IndexOf("\r\n\r\n"u8) < 0
+                       || ms.Length - ms.ToArray().AsSpan().IndexOf("\r\n\r\n"u8) - 4 < tn.Http.SmallSize)
+                {
+                    var n = await s.ReceiveAsync(buf, cts.Token);
+                    Assert.NotEqual(0, n); // keep-alive: the server must not have closed first
+                    ms.Write(buf, 0, n);
+                }
+                s.Shutdown(SocketShutdown.Send);
+            }
+            var flow = Assert.Single(await WaitForEndedAsync(network, 1));
+            Assert.Equal(FlowState.Closed, flow.State);
+            Assert.Equal("both sides closed", flow.EndReason);
+        }
+        finally { await network.StopAsync(); }
+    }
+
+    [Fact]
+    public async Task TwoHundredConcurrentFlowsAllComplete()
     {
         var (network, nft, tn) = await StartAsync();
         using var _ = nft;
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => HttpGetAsync(tn.HttpEndPoint, "/small", cts.Token)));
+            var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => HttpGetAsync(tn.HttpEndPoint, "/small", cts.Token)));
             Assert.All(results, r => Assert.Equal(tn.Http.SmallSha256, Convert.ToHexStringLower(SHA256.HashData(r.Body))));
-            var flows = await WaitForEndedAsync(network, 50);
+            var flows = await WaitForEndedAsync(network, 200);
+            Assert.Equal(200, flows.Count);
             Assert.All(flows, f => Assert.Equal(FlowState.Closed, f.State));
             Assert.Equal(results.Sum(r => (long)r.Received), flows.Sum(f => f.BytesDown));
         }

@@ -63,13 +63,14 @@ public sealed class InProcessTorConnectorTests : IDisposable
         await using var connection = await connector.ConnectAsync(net.HttpEndPoint, "flow-1", Within(60));
         var exits = net.Exits.ToList();
         Assert.Contains(exits, e => connection.Circuit == $"{e.Nickname} ({e.Fingerprint[..8]}..)");
-        // No half-close on Tor streams: completing writes must leave the response readable.
         var request = Encoding.ASCII.GetBytes($"GET /small HTTP/1.0\r\nHost: {net.Http.Address}\r\n\r\n");
         await connection.Stream.WriteAsync(request, Within(30));
-        await connection.CompleteWritesAsync();
         var (status, body) = await ReadResponseAsync(connection.Stream, Within(60));
         Assert.Equal(200, status);
         Assert.Equal(net.Http.SmallSha256, Convert.ToHexStringLower(SHA256.HashData(body)));
+        // No half-close on Tor streams: like C tor, the client's EOF ends the stream (END); readers see the end.
+        await connection.CompleteWritesAsync();
+        Assert.Equal(0, await connection.Stream.ReadAsync(new byte[16], Within(30)));
     }
 
     [Fact]

@@ -237,6 +237,31 @@ public class TorStreamTests
     }
 
     [Fact]
+    public async Task Ending_locally_sends_one_end_after_queued_data_and_still_delivers_buffered_data()
+    {
+        var (fake, channel, circuit) = await BuildAsync();
+        await using var _ = fake;
+        await using var __ = channel;
+        await using var stream = await circuit.OpenStreamAsync("10.0.0.1:80");
+        await fake.SendRelayAsync(circuit.CircId, 2, RelayCommand.Data, stream.StreamId, new DataMessage("buffered"u8.ToArray()));
+        while (stream.BufferedBytes < 8) await Task.Delay(5);
+        await stream.WriteAsync("request"u8.ToArray());
+        stream.EndLocally();
+        stream.EndLocally(); // idempotent
+        var data = await fake.NextRelayAsync(RelayCommand.Data);
+        Assert.Equal("request"u8.ToArray(), data.Data.ToArray());
+        var end = await fake.NextRelayAsync(RelayCommand.End);
+        Assert.Equal(stream.StreamId, end.StreamId);
+        // What had arrived is still read, then the end; writing is over.
+        var reader = new StreamReader(stream);
+        Assert.Equal("buffered", await reader.ReadToEndAsync());
+        Assert.Equal(0, await stream.ReadAsync(new byte[4]));
+        Assert.Equal(TorStreamErrorKind.Closed, (await Assert.ThrowsAsync<TorStreamException>(() => stream.WriteAsync(new byte[1]).AsTask())).Kind);
+        Assert.Equal(0, circuit.StreamCount);
+        await Assert.ThrowsAsync<TimeoutException>(() => fake.NextRelayAsync(RelayCommand.End, timeoutSeconds: 1));
+    }
+
+    [Fact]
     public async Task Dispose_sends_end_misc_and_late_cells_from_the_exit_are_tolerated()
     {
         var (fake, channel, circuit) = await BuildAsync();
