@@ -137,40 +137,20 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     /// whose ntor key is not known yet (bootstrapping from fallback caches). It adds no authentication
     /// beyond the channel's, which already proved the relay's identity.
     /// </summary>
-    public async Task CreateFirstHopFastAsync(CancellationToken cancellationToken = default)
+    public Task CreateFirstHopFastAsync(CancellationToken cancellationToken = default)
     {
         if (HopCount != 0)
             throw new InvalidOperationException("The first hop already exists.");
         var pending = new PendingHop(null, -1) { FastX = RandomNumberGenerator.GetBytes(CreateFastCell.KeyMaterialLength) };
-        lock (_lock)
-        {
-            ThrowIfClosed();
-            if (_built || _pendingHop is not null)
-                throw new InvalidOperationException("The circuit is built, or another hop is being added.");
-            _pendingHop = pending;
-        }
-        try
+        return RunPendingHopAsync(pending, () =>
         {
             var body = RentBody();
             body.AsSpan(0, ChannelFraming.PayloadLength).Clear();
             new CreateFastCell(pending.FastX).Encode(body);
             if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.CreateFast, body, null, 0, OutboundCellFlags.None)))
                 throw ClosedError();
-            await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Close(new CircuitException(CircuitErrorKind.Closed, $"{Name}: CREATE_FAST to {_channel.Target} was cancelled."));
-            throw;
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                if (_pendingHop == pending)
-                    _pendingHop = null;
-            }
-        }
+            return Task.CompletedTask;
+        }, $"{Name}: CREATE_FAST to {_channel.Target} was cancelled.", cancellationToken);
     }
 
     /// <summary>EXTEND2 (in RELAY_EARLY) from the current last hop to <paramref name="relay"/>.</summary>
@@ -198,14 +178,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         using var ntor = NtorClient.Create(relay.RsaIdentity, relay.NtorOnionKey);
         var first = HopCount == 0;
         var pending = new PendingHop(ntor, first ? -1 : LastHop);
-        lock (_lock)
-        {
-            ThrowIfClosed();
-            if (_built || _pendingHop is not null)
-                throw new InvalidOperationException("The circuit is built, or another hop is being added.");
-            _pendingHop = pending;
-        }
-        try
+        await RunPendingHopAsync(pending, async () =>
         {
             if (first)
             {
@@ -221,12 +194,29 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
                 var extend = new Extend2Message(LinkSpecifiersOf(relay), HandshakeType.Ntor, ntor.Onionskin);
                 await SendRelayAsync(extend, 0, LastHop, OutboundCellFlags.Early, cancellationToken).ConfigureAwait(false);
             }
+        }, $"{Name}: adding hop {(first ? 1 : HopCount + 1)} ({relay}) was cancelled.", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One hop in the making: registers it as the pending hop, sends its handshake, waits for the
+    /// reply (the reader completes <see cref="PendingHop.Done"/>); a cancelled half-added hop leaves the
+    /// circuit unusable, so it is closed.</summary>
+    private async Task RunPendingHopAsync(PendingHop pending, Func<Task> send, string cancelledMessage, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            if (_built || _pendingHop is not null)
+                throw new InvalidOperationException("The circuit is built, or another hop is being added.");
+            _pendingHop = pending;
+        }
+        try
+        {
+            await send().ConfigureAwait(false);
             await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // A half-added hop leaves the circuit unusable.
-            Close(new CircuitException(CircuitErrorKind.Closed, $"{Name}: adding hop {(first ? 1 : HopCount + 1)} ({relay}) was cancelled."));
+            Close(new CircuitException(CircuitErrorKind.Closed, cancelledMessage));
             throw;
         }
         finally
