@@ -9,6 +9,8 @@ using Burrow.Tests;
 using Burrow.Tor.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using static Burrow.Core.Tests.Integration.PathTestClient;
+
 namespace Burrow.Core.Tests.Integration;
 
 /// <summary>
@@ -54,33 +56,6 @@ public sealed class InProcessPathTests : IDisposable
         var portSet = string.Join(", ", ports.Length == 0 ? [tn.Http.Port] : ports);
         var nft = new NftTable("ip", $"meta skuid != {tn.TorUid} ip daddr {tn.Http.Address} tcp dport {{ {portSet} }} counter redirect to :{network.ListenEndPoint!.Port}");
         return (network, nft, tn);
-    }
-
-    private static async Task<(int Sent, int Received, byte[] Body)> HttpGetAsync(IPEndPoint server, string path, CancellationToken ct)
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await s.ConnectAsync(server, ct);
-        var request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: {server}\r\n\r\n");
-        await s.SendAsync(request, ct);
-        var ms = new MemoryStream();
-        var buf = new byte[128 * 1024];
-        int n;
-        while ((n = await s.ReceiveAsync(buf, ct)) > 0) ms.Write(buf, 0, n);
-        var all = ms.ToArray();
-        var split = all.AsSpan().IndexOf("\r\n\r\n"u8);
-        Assert.True(split > 0, "no HTTP header in the answer");
-        return (request.Length, all.Length, all[(split + 4)..]);
-    }
-
-    private static async Task<IReadOnlyList<FlowInfo>> WaitForEndedAsync(TorNetwork network, int count)
-    {
-        for (var i = 0; i < 3000; i++)
-        {
-            var ended = network.Flows.Snapshot().Where(f => f.End != null).ToList();
-            if (ended.Count >= count) return ended;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"fewer than {count} flows ended");
     }
 
     [Fact]
