@@ -133,11 +133,12 @@ internal static class Program
         // One unmeasured fetch so both sides have a circuit ready.
         await TtfbAsync(server, tn);
 
-        Log($"{who}: bulk {BulkRuns} x {tn.Http.LargeSize / 1e6:F0} MB with curl");
+        Log($"{who}: bulk 1 + {BulkRuns} x {tn.Http.LargeSize / 1e6:F0} MB with curl");
         var file = Path.Combine(work, "large.bin");
         var rates = new List<double>();
         double cpu = 0, mb = 0;
-        for (var i = 0; i < BulkRuns; i++)
+        // Run 0 is an unmeasured warm-up (for Burrow it carries the JIT's tier-up of the hot paths).
+        for (var i = -1; i < BulkRuns; i++)
         {
             var before = cpuSeconds();
             var o = Sh("curl", $"-s --http1.0 --max-time 300 -o {file} -w \"%{{size_download}} %{{time_total}}\" http://{server}/large").Trim().Split(' ');
@@ -149,6 +150,11 @@ internal static class Program
                 var sha = Convert.ToHexStringLower(SHA256.HashData(fs));
                 if (size != tn.Http.LargeSize || sha != tn.Http.LargeSha256)
                     throw new InvalidDataException($"{who}: /large came back as {size} bytes, sha256 {sha}");
+            }
+            if (i < 0)
+            {
+                Log($"  warm-up {size / 1e6 / secs:F1} MB/s, {(after - before) * 1000:F0} ms CPU");
+                continue;
             }
             rates.Add(size / 1e6 / secs);
             cpu += after - before;
@@ -305,7 +311,7 @@ internal sealed class Results
         sb.AppendLine($"| idle flows open at the reading | {Burrow.OpenAtReading} | {CTor.OpenAtReading} | |");
         sb.AppendLine($"| RSS growth per 1,000 idle flows (MB) | {F(Burrow.IdleRssDeltaMB, "F1")} | {F(CTor.IdleRssDeltaMB, "F1")} | {Ratio(Burrow.IdleRssDeltaMB, CTor.IdleRssDeltaMB)} |");
         sb.AppendLine();
-        sb.AppendLine("Notes: bulk fetches run with curl (HTTP/1.0) as a separate process, so the CPU figures are the client's own");
+        sb.AppendLine("Notes: bulk fetches run with curl (HTTP/1.0) as a separate process, after one unmeasured warm-up fetch, so the CPU figures are the client's own, steady state");
         sb.AppendLine("(Burrow: this process's TotalProcessorTime, which also holds the idle harness; C tor: utime+stime of client.pid).");
         sb.AppendLine("Time to first byte is measured in-process from connect start to the first byte of GET /small, after one unmeasured warm-up fetch.");
         sb.AppendLine("Burrow's RSS is the whole .NET process (harness included, after a forced GC); its idle flows are counted open in its flow table");
