@@ -18,6 +18,7 @@ namespace Burrow.Core.Tests.Integration;
 /// REDIRECT in the test namespace, SO_ORIGINAL_DST, and streams through the private network's relays.
 /// The client's own relay connections go to 127.0.0.1, which the rule does not match.
 /// </summary>
+[Collection(NftCollection.Name)]
 public sealed class InProcessPathTests : IDisposable
 {
     private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-inproc-path-" + Guid.NewGuid().ToString("N"));

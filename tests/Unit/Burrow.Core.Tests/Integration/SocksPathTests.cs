@@ -20,6 +20,7 @@ namespace Burrow.Core.Tests.Integration;
 /// The tor processes run as their own user, exempted from the rule so the exit's own connection to
 /// the HTTP server is not redirected back into Burrow.
 /// </summary>
+[Collection(NftCollection.Name)]
 public class SocksPathTests
 {
     private static async Task<(TorNetwork Network, NftTable Nft, TestNetwork Tn)> StartAsync(params int[] ports)
