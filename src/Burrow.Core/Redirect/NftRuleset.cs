@@ -14,7 +14,9 @@ namespace Burrow.Core.Redirect;
 /// Why the rules are ordered as they are:
 /// <list type="bullet">
 /// <item>Burrow's own relay sockets carry the mark: they return first, never redirected, never dropped.</item>
-/// <item>Local destinations (<c>fib daddr type local</c>) and <c>exclude</c> return before any redirect.</item>
+/// <item>Local destinations (<c>fib daddr type local</c>) and <c>exclude</c> return before the TCP redirect.
+/// Port 53 is captured before <c>exclude</c> (a LAN resolver forwards in clear) and, in gateway scope,
+/// before local destinations too (clients asking the gateway's own resolver).</item>
 /// <item>The fail-closed filter runs after nat (priority filter &gt; -100 / dstnat): a redirected packet's
 /// destination is then this host (127.0.0.1/::1 or, in prerouting, the incoming interface's address), so
 /// "local destination" accepts exactly what was redirected, on every packet of the connection.</item>
@@ -73,15 +75,26 @@ internal static class NftRuleset
             w.Append("\tchain nat_output {\n");
             w.Append("\t\ttype nat hook output priority -100; policy accept;\n");
         }
+        var v4 = gateway ? "ip saddr @sources_v4 " : "meta nfproto ipv4 ";
+        var v6 = gateway ? "ip6 saddr @sources_v6 " : "meta nfproto ipv6 ";
         w.Append(CultureInfo.InvariantCulture, $"\t\t{mark} return\n");
         if (users != null)
             w.Append(CultureInfo.InvariantCulture, $"\t\tmeta skuid {users} return\n");
-        w.Append("\t\tfib daddr type local return\n");
+        // A client's query to the gateway itself is captured (its resolver would forward it in clear);
+        // this host's query to a local resolver is not (that resolver's own upstream query is).
+        if (!gateway)
+            w.Append("\t\tfib daddr type local return\n");
+        // DNS before exclude: a resolver on the LAN (a home router) forwards what it gets in clear.
+        CaptureDns(w, plan, v4);
+        if (plan.Ipv6)
+            CaptureDns(w, plan, v6);
+        if (gateway)
+            w.Append("\t\tfib daddr type local return\n");
         w.Append("\t\tip daddr @exclude_v4 return\n");
         w.Append("\t\tip6 daddr @exclude_v6 return\n");
-        Capture(w, plan, gateway ? "ip saddr @sources_v4 " : "meta nfproto ipv4 ", plan.TcpPort, NftCounterNames.RedirectedTcpV4);
+        w.Append(CultureInfo.InvariantCulture, $"\t\t{v4}meta l4proto tcp counter name {NftCounterNames.RedirectedTcpV4} redirect to :{plan.TcpPort}\n");
         if (plan.Ipv6)
-            Capture(w, plan, gateway ? "ip6 saddr @sources_v6 " : "meta nfproto ipv6 ", plan.EffectiveTcpPortV6, NftCounterNames.RedirectedTcpV6);
+            w.Append(CultureInfo.InvariantCulture, $"\t\t{v6}meta l4proto tcp counter name {NftCounterNames.RedirectedTcpV6} redirect to :{plan.EffectiveTcpPortV6}\n");
         w.Append("\t}\n");
 
         if (plan.FailClosed)
@@ -150,15 +163,13 @@ internal static class NftRuleset
         return names;
     }
 
-    // DNS (when captured) first: port 53 over TCP must not fall into the plain TCP redirect.
-    private static void Capture(StringBuilder w, RedirectPlan plan, string match, int tcpPort, string tcpCounter)
+    // Port 53 over TCP too (large answers, DNS over TCP): it must not fall into the plain TCP redirect.
+    private static void CaptureDns(StringBuilder w, RedirectPlan plan, string match)
     {
-        if (plan.DnsPort is { } dns)
-        {
-            w.Append(CultureInfo.InvariantCulture, $"\t\t{match}udp dport 53 counter name {NftCounterNames.RedirectedDns} redirect to :{dns}\n");
-            w.Append(CultureInfo.InvariantCulture, $"\t\t{match}tcp dport 53 counter name {NftCounterNames.RedirectedDns} redirect to :{dns}\n");
-        }
-        w.Append(CultureInfo.InvariantCulture, $"\t\t{match}meta l4proto tcp counter name {tcpCounter} redirect to :{tcpPort}\n");
+        if (plan.DnsPort is not { } dns)
+            return;
+        w.Append(CultureInfo.InvariantCulture, $"\t\t{match}udp dport 53 counter name {NftCounterNames.RedirectedDns} redirect to :{dns}\n");
+        w.Append(CultureInfo.InvariantCulture, $"\t\t{match}tcp dport 53 counter name {NftCounterNames.RedirectedDns} redirect to :{dns}\n");
     }
 
     private static void Set(StringBuilder w, string name, string type, IReadOnlyList<IPNetwork> elements)

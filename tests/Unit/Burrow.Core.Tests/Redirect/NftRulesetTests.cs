@@ -64,10 +64,10 @@ public class NftRulesetTests
             		meta mark 0x00000b07 return
             		meta skuid { 0, "debian-tor" } return
             		fib daddr type local return
-            		ip daddr @exclude_v4 return
-            		ip6 daddr @exclude_v6 return
             		meta nfproto ipv4 udp dport 53 counter name redirected_dns redirect to :5353
             		meta nfproto ipv4 tcp dport 53 counter name redirected_dns redirect to :5353
+            		ip daddr @exclude_v4 return
+            		ip6 daddr @exclude_v6 return
             		meta nfproto ipv4 meta l4proto tcp counter name redirected_tcp_v4 redirect to :9040
             	}
 
@@ -117,13 +117,13 @@ public class NftRulesetTests
             		meta mark 0x00000b07 return
             		meta skuid "debian-tor" return
             		fib daddr type local return
-            		ip daddr @exclude_v4 return
-            		ip6 daddr @exclude_v6 return
             		meta nfproto ipv4 udp dport 53 counter name redirected_dns redirect to :5353
             		meta nfproto ipv4 tcp dport 53 counter name redirected_dns redirect to :5353
-            		meta nfproto ipv4 meta l4proto tcp counter name redirected_tcp_v4 redirect to :9040
             		meta nfproto ipv6 udp dport 53 counter name redirected_dns redirect to :5353
             		meta nfproto ipv6 tcp dport 53 counter name redirected_dns redirect to :5353
+            		ip daddr @exclude_v4 return
+            		ip6 daddr @exclude_v6 return
+            		meta nfproto ipv4 meta l4proto tcp counter name redirected_tcp_v4 redirect to :9040
             		meta nfproto ipv6 meta l4proto tcp counter name redirected_tcp_v6 redirect to :9041
             	}
             }
@@ -169,14 +169,14 @@ public class NftRulesetTests
             	chain nat_prerouting {
             		type nat hook prerouting priority dstnat; policy accept;
             		meta mark 0x00000001 return
+            		ip saddr @sources_v4 udp dport 53 counter name redirected_dns redirect to :5353
+            		ip saddr @sources_v4 tcp dport 53 counter name redirected_dns redirect to :5353
+            		ip6 saddr @sources_v6 udp dport 53 counter name redirected_dns redirect to :5353
+            		ip6 saddr @sources_v6 tcp dport 53 counter name redirected_dns redirect to :5353
             		fib daddr type local return
             		ip daddr @exclude_v4 return
             		ip6 daddr @exclude_v6 return
-            		ip saddr @sources_v4 udp dport 53 counter name redirected_dns redirect to :5353
-            		ip saddr @sources_v4 tcp dport 53 counter name redirected_dns redirect to :5353
             		ip saddr @sources_v4 meta l4proto tcp counter name redirected_tcp_v4 redirect to :9040
-            		ip6 saddr @sources_v6 udp dport 53 counter name redirected_dns redirect to :5353
-            		ip6 saddr @sources_v6 tcp dport 53 counter name redirected_dns redirect to :5353
             		ip6 saddr @sources_v6 meta l4proto tcp counter name redirected_tcp_v6 redirect to :9041
             	}
 

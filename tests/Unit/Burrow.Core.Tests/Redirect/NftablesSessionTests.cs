@@ -179,17 +179,45 @@ public class NftablesSessionTests
     }
 
     [Fact]
-    public async Task ADnsQueryArrivesAtTheDnsPort()
+    public async Task AnIpv6ConnectionIsRedirectedToTheIpv6Listener()
+    {
+        using var listener4 = Listen();
+        var listener = new TcpListener(IPAddress.IPv6Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port6 = Port(listener);
+            using var session = Install(Plan(Port(listener4)) with { Ipv6 = true, TcpPortV6 = port6, FailClosed = true });
+            var destination = IPEndPoint.Parse("[2001:db8::7]:443");
+            using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var connect = client.ConnectAsync(destination, cts.Token).AsTask();
+            using var accepted = await listener.AcceptSocketAsync(cts.Token);
+            await connect;
+            var found = SoOriginalDstResolver.Resolve(accepted);
+            Assert.Equal(RecoveryStatus.Found, found.Status);
+            Assert.Equal(destination, found.Destination);
+            var counters = session.ReadCounters();
+            Assert.Equal(1, counters[NftCounterNames.RedirectedTcpV6].Packets);
+            Assert.Equal(0, counters[NftCounterNames.RedirectedTcpV4].Packets);
+        }
+        finally { listener.Stop(); }
+    }
+
+    [Theory]
+    [InlineData("198.51.100.53:53")]
+    [InlineData("203.0.113.53:53")] // an excluded (LAN) resolver is captured too: it would forward the name in clear
+    public async Task ADnsQueryArrivesAtTheDnsPort(string resolver)
     {
         using var listener = Listen();
         using var dns = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         dns.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var dnsPort = ((IPEndPoint)dns.LocalEndPoint!).Port;
-        using var session = Install(Plan(Port(listener)) with { DnsPort = dnsPort, FailClosed = true });
+        using var session = Install(Plan(Port(listener)) with { DnsPort = dnsPort, FailClosed = true, Exclude = [IPNetwork.Parse("203.0.113.0/24")] });
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         // A minimal query for example.com A (RFC 1035 4.1): the bytes only have to arrive unchanged.
         byte[] query = [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, .."example"u8, 3, .."com"u8, 0, 0, 1, 0, 1];
-        client.SendTo(query, IPEndPoint.Parse("198.51.100.53:53"));
+        client.SendTo(query, IPEndPoint.Parse(resolver));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var buf = new byte[512];
         var got = await dns.ReceiveFromAsync(buf, new IPEndPoint(IPAddress.Any, 0), cts.Token);
