@@ -148,6 +148,38 @@ public class NftablesSessionTests
         Assert.Equal(1, session.ReadCounters()[NftCounterNames.DroppedUdp].Packets);
     }
 
+    [Fact]
+    public void AnExemptUsersTrafficPassesFailClosedAndOthersDoNot()
+    {
+        using var listener = Listen();
+        using var session = Install(Plan(Port(listener)) with { FailClosed = true, ExemptUsers = ["nobody"] });
+        using var control = new ControlCounter("filter", "output", 10, "ip daddr 198.51.100.7 udp dport 9");
+        // bash's /dev/udp sends one datagram from a socket of the user setpriv switched to.
+        TestNamespace.Run("setpriv", "--reuid=nobody --regid=nogroup --clear-groups bash -c \"echo x > /dev/udp/198.51.100.7/9\"");
+        Assert.Equal(1, control.Packets());
+        Assert.Throws<SocketException>(() => SendUdp("198.51.100.7:9", mark: null)); // root is not exempt
+        Assert.Equal(1, control.Packets());
+        Assert.Equal(1, session.ReadCounters()[NftCounterNames.DroppedUdp].Packets);
+    }
+
+    [Fact]
+    public async Task DnsOverTcpArrivesAtTheDnsPortNotTheTcpListener()
+    {
+        using var listener = Listen();
+        using var dns = Listen();
+        using var session = Install(Plan(Port(listener)) with { DnsPort = Port(dns) });
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var connect = client.ConnectAsync(IPEndPoint.Parse("198.51.100.53:53"), cts.Token).AsTask();
+        using var accepted = await dns.AcceptSocketAsync(cts.Token);
+        await connect;
+        Assert.Equal(IPEndPoint.Parse("198.51.100.53:53"), SoOriginalDstResolver.Resolve(accepted).Destination);
+        Assert.False(listener.Pending());
+        var counters = session.ReadCounters();
+        Assert.Equal(1, counters[NftCounterNames.RedirectedDns].Packets);
+        Assert.Equal(0, counters[NftCounterNames.RedirectedTcpV4].Packets);
+    }
+
     private static void SendUdp(string to, uint? mark)
     {
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
