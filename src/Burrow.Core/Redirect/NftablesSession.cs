@@ -203,8 +203,8 @@ internal sealed partial class NftablesSession : IDisposable
         {
             var prog = header.Select(l => ProgNamePattern().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
             throw new NftablesException(NftablesErrorKind.TableInUse,
-                $"table inet {table} is held by another running process{(prog is null ? "" : $" ({prog})")}, " +
-                "so a network of this name runs elsewhere on this host: stop it or choose another name");
+                $"table inet {table} is owned by a running process{(prog is null ? "" : $" ({prog})")} through its netlink socket, " +
+                "so a network of this name is already running on this host: stop it or choose another name");
         }
         if (!BurrowTableMark.TryParse(comment, out var mark))
             throw new NftablesException(NftablesErrorKind.TableInUse,

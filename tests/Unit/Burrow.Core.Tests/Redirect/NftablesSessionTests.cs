@@ -284,7 +284,8 @@ public class NftablesSessionTests
         using var first = Install(plan);
         var e = Assert.Throws<NftablesException>(() => Install(plan with { TcpPort = 9041 }));
         Assert.Equal(NftablesErrorKind.TableInUse, e.Kind);
-        Assert.Contains("held by another running process", e.Message);
+        Assert.Contains("is owned by a running process", e.Message);
+        Assert.Contains("already running", e.Message);
         Assert.Contains("redirect to :9040", first.List());
     }
 
