@@ -48,7 +48,7 @@ internal sealed class PayloadValidator
     private PayloadValidator(PayloadContext context) => _context = context;
 
     /// <summary>The options the payload describes, or a <see cref="PayloadException"/> listing every problem.</summary>
-    public static TorNetworkOptions Validate(PayloadNode root, PayloadContext context)
+    public static BurrowOptions Validate(PayloadNode root, PayloadContext context)
     {
         var validator = new PayloadValidator(context);
         var options = validator.ReadRoot(root);
@@ -57,9 +57,9 @@ internal sealed class PayloadValidator
         return options!;
     }
 
-    private TorNetworkOptions? ReadRoot(PayloadNode root)
+    private BurrowOptions? ReadRoot(PayloadNode root)
     {
-        var defaults = new TorNetworkOptions();
+        var defaults = new BurrowOptions();
         var section = Section(root, "", RootKeys, "known top-level keys");
         if (section is null)
             return null;
@@ -82,7 +82,7 @@ internal sealed class PayloadValidator
 
         if (_errors.Count > 0)
             return null;
-        return new TorNetworkOptions
+        return new BurrowOptions
         {
             Address = address!,
             TunName = tunName!,

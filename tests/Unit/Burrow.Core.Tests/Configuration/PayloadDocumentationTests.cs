@@ -29,7 +29,7 @@ public partial class PayloadDocumentationTests
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "payload.md")).ReplaceLineEndings("\n");
         var defaults = CodeBlock().Matches(doc).First(m => m.Groups[2].Value.Contains("pflog_fallback = false")).Groups[2].Value;
-        Assert.Equal(new TorNetworkOptions().ToString(), Parse(defaults).ToString());
+        Assert.Equal(new BurrowOptions().ToString(), Parse(defaults).ToString());
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class PayloadParserTests : IDisposable
         // The TOML rendering covers every option, so equal renderings mean equal options.
         Assert.Equal(toml.ToString(), json.ToString());
         Assert.Equal(toml.ToString(), table.ToString());
-        Assert.NotEqual(new TorNetworkOptions().ToString(), toml.ToString());
+        Assert.NotEqual(new BurrowOptions().ToString(), toml.ToString());
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class PayloadParserTests : IDisposable
     [Fact]
     public void Empty_hashtable_gives_the_defaults() => AssertDefaults(PayloadParser.Parse(new Hashtable(), Context));
 
-    private static void AssertDefaults(TorNetworkOptions o)
+    private static void AssertDefaults(BurrowOptions o)
     {
         Assert.Equal([IPNetwork.Parse("100.64.0.2/32")], o.Address);
         Assert.Equal("burrow-tor", o.TunName);
@@ -88,7 +88,7 @@ public sealed class PayloadParserTests : IDisposable
         Assert.Equal(UpstreamKind.InProcess, o.Upstream.Kind);
         Assert.Null(o.Upstream.Socks5Address);
         Assert.False(o.Recovery.PflogFallback);
-        Assert.Equal(new TorNetworkOptions().ToString(), o.ToString());
+        Assert.Equal(new BurrowOptions().ToString(), o.ToString());
     }
 
     [Fact]

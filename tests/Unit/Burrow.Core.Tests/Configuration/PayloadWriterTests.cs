@@ -8,7 +8,7 @@ public class PayloadWriterTests
     [Fact]
     public void Defaults_render_as_the_design_payload()
     {
-        var toml = PayloadWriter.ToToml(new TorNetworkOptions());
+        var toml = PayloadWriter.ToToml(new BurrowOptions());
         Assert.Equal("""
             address = ["100.64.0.2/32"]
             tun_name = "burrow-tor"
@@ -49,7 +49,7 @@ public class PayloadWriterTests
     public void Strings_are_escaped()
     {
         const string odd = "/tmp/a \"b\"\\c\td\u0001";
-        var options = new TorNetworkOptions { Arti = new ArtiSection { StateDir = odd } };
+        var options = new BurrowOptions { Arti = new ArtiSection { StateDir = odd } };
         var rendered = options.ToString();
         Assert.Contains("state_dir = \"/tmp/a \\\"b\\\"\\\\c\\td\\u0001\"", rendered, StringComparison.Ordinal);
         Assert.Equal(odd, Parse(rendered).Arti.StateDir);

@@ -111,9 +111,9 @@ public sealed class InProcessTorConnectorTests : IDisposable
     [Fact]
     public void TorNetworkCreateUsesTheInProcessClientByDefault()
     {
-        var options = new TorNetworkOptions { Arti = new ArtiSection { StateDir = System.IO.Path.Combine(_dir, "s"), CacheDir = System.IO.Path.Combine(_dir, "c") } };
+        var options = new BurrowOptions { Arti = new ArtiSection { StateDir = System.IO.Path.Combine(_dir, "s"), CacheDir = System.IO.Path.Combine(_dir, "c") } };
         Assert.Equal(UpstreamKind.InProcess, options.Upstream.Kind);
-        var network = TorNetwork.Create("inproc-default", options, NullLoggerFactory.Instance);
+        var network = BurrowNetworkFactory.Create("inproc-default", options, NullLoggerFactory.Instance);
         Assert.Equal("in-process Tor client", network.Upstream);
     }
 

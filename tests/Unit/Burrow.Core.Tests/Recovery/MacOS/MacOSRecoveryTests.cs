@@ -81,7 +81,7 @@ public class MacOSRecoveryTests
     [Fact]
     public void CreateOffMacOSSaysItIsMacOSOnly()
     {
-        var options = new TorNetworkOptions();
+        var options = new BurrowOptions();
         if (!OperatingSystem.IsMacOS())
         {
             var e = Assert.Throws<PlatformNotSupportedException>(() => MacOSRecovery.Create(options, NullLogger.Instance));
@@ -104,7 +104,7 @@ public class MacOSRecoveryTests
     [Fact]
     public void CreateRejectsAWildcardListenWithTheFallbackBeforeOpeningAnything()
     {
-        var options = new TorNetworkOptions
+        var options = new BurrowOptions
         {
             TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("0.0.0.0:9040") },
             Recovery = new RecoverySection { PflogFallback = true },

@@ -10,7 +10,7 @@ namespace Burrow.Cmdlets.Jobs;
 /// Remove-Job work. Its streams carry the network's log and bootstrap progress; each is capped so a
 /// long-running network that nobody receives from does not grow without bound.
 /// </summary>
-public sealed class TorNetworkJob : Job
+public sealed class BurrowNetworkJob : Job
 {
     public const string JobTypeName = "BurrowTorNetwork";
     internal const int StreamCap = 2000;
@@ -19,7 +19,7 @@ public sealed class TorNetworkJob : Job
 
     private readonly IDisposable _loggerFactory;
 
-    internal TorNetworkJob(TorNetwork network, string command, IDisposable loggerFactory) : base(command, network.Name)
+    internal BurrowNetworkJob(BurrowNetwork network, string command, IDisposable loggerFactory) : base(command, network.Name)
     {
         Network = network;
         _loggerFactory = loggerFactory;
@@ -27,14 +27,14 @@ public sealed class TorNetworkJob : Job
     }
 
     /// <summary>The network this job runs.</summary>
-    public TorNetwork Network { get; }
+    public BurrowNetwork Network { get; }
 
     public override string Location => Environment.MachineName;
 
     public override string StatusMessage => Network.State switch
     {
-        NetworkState.Failed => "failed: " + Network.Error,
-        NetworkState.Running => $"listening on {Network.ListenEndPoint}, {Network.Flows.LiveCount} live flows",
+        BurrowNetworkState.Failed => "failed: " + Network.Error,
+        BurrowNetworkState.Running => $"listening on {Network.ListenEndPoint}, {Network.Flows.LiveCount} live flows",
         var s => s.ToString().ToLowerInvariant(),
     };
 
@@ -64,7 +64,7 @@ public sealed class TorNetworkJob : Job
             return;
         }
         await Network.Completion.ConfigureAwait(false);
-        SetJobState(Network.State == NetworkState.Failed ? JobState.Failed : JobState.Stopped);
+        SetJobState(Network.State == BurrowNetworkState.Failed ? JobState.Failed : JobState.Stopped);
     }
 
     /// <summary>Stop-Job: stops the network; returns when it has stopped.</summary>
@@ -130,7 +130,7 @@ public sealed class TorNetworkJob : Job
         base.Dispose(disposing);
     }
 
-    private sealed class BootstrapProgress(TorNetworkJob job) : IProgress<UpstreamProgress>
+    private sealed class BootstrapProgress(BurrowNetworkJob job) : IProgress<UpstreamProgress>
     {
         public void Report(UpstreamProgress value)
             => job.AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", value.Phase + $" {value.Percent}%")
