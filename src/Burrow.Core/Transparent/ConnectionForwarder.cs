@@ -74,7 +74,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             catch (TimeoutException) { }
         }
         foreach (var flow in _flows.Live)
-            _flows.End(flow, FlowState.Closed, "network stopped");
+            _flows.End(flow, FlowEnd.NetworkStopped());
     }
 
     private async Task ForwardAsync(Socket client)
@@ -105,7 +105,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
         {
             LogRefused(flow.Id, recovery.Reason ?? recovery.Status.ToString());
             Reset(client);
-            _flows.End(flow, FlowState.Refused, recovery.Status == RecoveryStatus.NotRedirected ? "not redirected" : "recovery failed", recovery.Reason);
+            _flows.End(flow, recovery.Status == RecoveryStatus.NotRedirected ? FlowEnd.NotRedirected(recovery.Reason) : FlowEnd.RecoveryFailed(recovery.Reason));
             return;
         }
         var destination = recovery.Destination!;
@@ -113,7 +113,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
         {
             Interlocked.Decrement(ref _active);
             Reset(client);
-            _flows.End(flow, FlowState.Refused, "too many flows", $"the network already carries {MaxFlows} flows");
+            _flows.End(flow, FlowEnd.TooManyFlows(MaxFlows));
             return;
         }
         try
@@ -129,46 +129,38 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             {
                 LogUpstreamFailed(flow.Id, e.Kind, e.Message);
                 Reset(client);
-                _flows.End(flow, FlowState.Failed, "upstream " + e.Kind, e.Message);
+                _flows.End(flow, FlowEnd.UpstreamConnectFailed(e));
                 return;
             }
             catch (OperationCanceledException)
             {
                 Reset(client);
-                _flows.End(flow, FlowState.Closed, "network stopped");
+                _flows.End(flow, FlowEnd.NetworkStopped());
                 return;
             }
             await using (upstream.ConfigureAwait(false))
             {
                 flow.SetCircuit(upstream.Circuit);
                 flow.MarkOpen();
-                var result = await DuplexCopy.RunAsync(client, upstream, flow, IdleTimeout, _time, ct).ConfigureAwait(false);
-                switch (result.Outcome)
+                var end = await DuplexCopy.RunAsync(client, upstream, flow, IdleTimeout, _time, ct).ConfigureAwait(false);
+                if (end.Graceful)
                 {
-                    case CopyOutcome.Completed:
-                        client.Dispose();
-                        _flows.End(flow, FlowState.Closed, result.Detail);
-                        break;
-                    case CopyOutcome.ClientError:
-                    case CopyOutcome.UpstreamError:
-                        upstream.Abort();
-                        Reset(client);
-                        _flows.End(flow, FlowState.Closed, result.Outcome == CopyOutcome.ClientError ? "client error" : "upstream error", result.Detail);
-                        break;
-                    default:
-                        upstream.Abort();
-                        Reset(client);
-                        _flows.End(flow, FlowState.Closed, result.Detail);
-                        break;
+                    client.Dispose();
                 }
-                LogClosed(flow.Id, flow.BytesUp, flow.BytesDown, result.Detail);
+                else
+                {
+                    upstream.Abort();
+                    Reset(client);
+                }
+                _flows.End(flow, end);
+                LogClosed(flow.Id, flow.BytesUp, flow.BytesDown, end.Error ?? end.Reason);
             }
         }
         catch (Exception e)
         {
             // Never let one connection take the network down.
             Reset(client);
-            _flows.End(flow, FlowState.Failed, "internal error", e.Message);
+            _flows.End(flow, FlowEnd.Internal(e.Message));
             LogInternalError(flow.Id, e.ToString());
         }
         finally

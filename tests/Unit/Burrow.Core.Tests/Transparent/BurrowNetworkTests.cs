@@ -61,6 +61,7 @@ public class BurrowNetworkTests
             Assert.Equal(server.EndPoint, flow.Destination);
             Assert.Equal("FAKE", flow.Method);
             Assert.Equal("both sides closed", flow.EndReason);
+            Assert.Equal(FlowEndKind.Completed, flow.EndKind);
         }
         finally { await network.StopAsync(); }
         Assert.Null(BurrowNetworkRegistry.Find(network.Name));
@@ -87,6 +88,7 @@ public class BurrowNetworkTests
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Refused, flow.State);
             Assert.Equal("not redirected", flow.EndReason);
+            Assert.Equal(FlowEndKind.NotRedirected, flow.EndKind);
             Assert.Equal("no NAT state", flow.Error);
             Assert.Equal(0, connector.Connects);
         }
@@ -112,6 +114,8 @@ public class BurrowNetworkTests
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Failed, flow.State);
             Assert.Equal("upstream ConnectionRefused", flow.EndReason);
+            Assert.Equal(FlowEndKind.UpstreamConnectFailed, flow.EndKind);
+            Assert.Equal(UpstreamErrorKind.ConnectionRefused, flow.UpstreamError);
             Assert.Contains("SOCKS reply 5", flow.Error);
         }
         finally { await network.StopAsync(); }
