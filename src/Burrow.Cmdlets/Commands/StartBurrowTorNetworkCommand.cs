@@ -69,7 +69,7 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
         var job = new BurrowNetworkJob(network, MyInvocation.MyCommand.Name, loggerFactory);
         logBridge.Attach(job);
         JobRepository.Add(job);
-        job.Start();
+        job.StartJob();
 
         if (Wait)
             RunInForeground(job);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Management.Automation;
 using Burrow.Core.Networks;
 using Burrow.Core.Upstreams;
@@ -5,25 +6,37 @@ using Burrow.Core.Upstreams;
 namespace Burrow.Cmdlets.Jobs;
 
 /// <summary>
-/// The background job that runs one network. A plain <see cref="Job"/> added to the session's job
-/// repository (like PowerShell's own PSTaskJob), so Get-Job, Receive-Job, Wait-Job, Stop-Job and
-/// Remove-Job work. Its streams carry the network's log and bootstrap progress; each is capped so a
-/// long-running network that nobody receives from does not grow without bound.
+/// The background job that runs one network: a <see cref="Job2"/> (as PowerShell's ThreadJob is)
+/// added to the session's job repository, so Get-Job, Receive-Job, Wait-Job, Stop-Job and Remove-Job
+/// work. It owns its stream collections (enumerators never block, so reading a live job returns what
+/// is there), reports <see cref="HasMoreData"/> from their counts, and moves between states only
+/// through <see cref="Job2"/>'s SetJobState. The streams carry the network's log and bootstrap
+/// progress; each is capped so a long-running network that nobody receives from does not grow without bound.
 /// </summary>
-public sealed class BurrowNetworkJob : Job
+public sealed class BurrowNetworkJob : Job2
 {
     public const string JobTypeName = "BurrowTorNetwork";
     internal const int StreamCap = 2000;
     private const int ProgressActivityId = 0x7e;
-    private int _stopRequested;
+    private const string NotSuspendable = "a Burrow network job cannot be suspended, resumed or unblocked; stop it with Stop-Job or Stop-BurrowTorNetwork";
 
     private readonly IDisposable _loggerFactory;
+    private readonly object _stateGate = new();
+    private int _started;
+    private int _stopRequested;
 
     internal BurrowNetworkJob(BurrowNetwork network, string command, IDisposable loggerFactory) : base(command, network.Name)
     {
         Network = network;
         _loggerFactory = loggerFactory;
         PSJobTypeName = JobTypeName;
+        Output = NewStream<PSObject>();
+        Error = NewStream<ErrorRecord>();
+        Warning = NewStream<WarningRecord>();
+        Verbose = NewStream<VerboseRecord>();
+        Debug = NewStream<DebugRecord>();
+        Progress = NewStream<ProgressRecord>();
+        Information = NewStream<InformationRecord>();
     }
 
     /// <summary>The network this job runs.</summary>
@@ -42,10 +55,18 @@ public sealed class BurrowNetworkJob : Job
         Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0 || Debug.Count > 0 || Progress.Count > 0 || Information.Count > 0;
 
     /// <summary>Starts the network in the background; the job is Running at once and follows the network's fate.</summary>
-    internal void Start()
+    public override void StartJob()
     {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+            throw new InvalidOperationException($"the job for network '{Name}' has already been started");
         SetJobState(JobState.Running);
         _ = Task.Run(RunAsync);
+    }
+
+    public override void StartJobAsync()
+    {
+        StartJob();
+        OnStartJobCompleted(new AsyncCompletedEventArgs(null, false, null));
     }
 
     private async Task RunAsync()
@@ -60,36 +81,69 @@ public sealed class BurrowNetworkJob : Job
         {
             AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", "failed") { RecordType = ProgressRecordType.Completed });
             // The reason travels in JobStateInfo.Reason: Receive-Job and Wait-Job report it from there.
-            SetFailed(e);
+            Finish(JobState.Failed, e);
             return;
         }
         await Network.Completion.ConfigureAwait(false);
-        SetJobState(Network.State == BurrowNetworkState.Failed ? JobState.Failed : JobState.Stopped);
+        Finish(Network.State == BurrowNetworkState.Failed ? JobState.Failed : JobState.Stopped, null);
     }
 
-    /// <summary>Stop-Job: stops the network; returns when it has stopped.</summary>
+    /// <summary>Stop-Job, Stop-BurrowTorNetwork: stops the network; returns when it has stopped.</summary>
     public override void StopJob()
     {
-        if (Interlocked.Exchange(ref _stopRequested, 1) == 0 && !IsFinishedState(JobStateInfo.State))
-            SetJobState(JobState.Stopping);
-        // Cmdlet API is synchronous; stopping is bounded (the network gives flows 10 s at most).
+        BeginStopping();
+        // The Cmdlet API is synchronous; stopping is bounded (the network gives flows 10 s at most).
         Network.StopAsync().GetAwaiter().GetResult();
-        if (!IsFinishedState(JobStateInfo.State))
-            SetJobState(JobState.Stopped);
+        Finish(JobState.Stopped, null);
     }
 
-    // PowerShell's Job.SetJobState(JobState, Exception) (the overload that fills JobStateInfo.Reason)
-    // is not in the PowerShellStandard reference assembly; it is in every PowerShell 7 runtime.
-    private static readonly System.Reflection.MethodInfo? SetJobStateWithReason = typeof(Job).GetMethod("SetJobState",
-        System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public,
-        null, [typeof(JobState), typeof(Exception)], null);
+    public override void StopJob(bool force, string reason) => StopJob();
 
-    private void SetFailed(Exception reason)
+    /// <summary>Stop-Job and Remove-Job -Force on a Job2 call this and wait for StopJobCompleted.</summary>
+    public override void StopJobAsync()
     {
-        if (SetJobStateWithReason != null)
-            SetJobStateWithReason.Invoke(this, [JobState.Failed, reason]);
-        else
-            SetJobState(JobState.Failed);
+        BeginStopping();
+        _ = Task.Run(async () =>
+        {
+            Exception? error = null;
+            try { await Network.StopAsync().ConfigureAwait(false); }
+            catch (Exception e) { error = e; }
+            Finish(JobState.Stopped, null);
+            OnStopJobCompleted(new AsyncCompletedEventArgs(error, false, null));
+        });
+    }
+
+    public override void StopJobAsync(bool force, string reason) => StopJobAsync();
+
+    public override void SuspendJob() => throw new NotSupportedException(NotSuspendable);
+    public override void SuspendJobAsync() => throw new NotSupportedException(NotSuspendable);
+    public override void SuspendJob(bool force, string reason) => throw new NotSupportedException(NotSuspendable);
+    public override void SuspendJobAsync(bool force, string reason) => throw new NotSupportedException(NotSuspendable);
+    public override void ResumeJob() => throw new NotSupportedException(NotSuspendable);
+    public override void ResumeJobAsync() => throw new NotSupportedException(NotSuspendable);
+    public override void UnblockJob() => throw new NotSupportedException(NotSuspendable);
+    public override void UnblockJobAsync() => throw new NotSupportedException(NotSuspendable);
+
+    private void BeginStopping()
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) != 0)
+            return;
+        lock (_stateGate)
+        {
+            if (!IsFinishedState(JobStateInfo.State))
+                SetJobState(JobState.Stopping);
+        }
+    }
+
+    /// <summary>The one move to a finished state: whichever of the run loop and a stop gets here first decides.</summary>
+    private void Finish(JobState state, Exception? reason)
+    {
+        lock (_stateGate)
+        {
+            if (IsFinishedState(JobStateInfo.State))
+                return;
+            SetJobState(state, reason);
+        }
     }
 
     internal static bool IsFinishedState(JobState state)
@@ -100,6 +154,8 @@ public sealed class BurrowNetworkJob : Job
     internal void AddWarning(WarningRecord r) => AddCapped(Warning, r);
     internal void AddError(ErrorRecord r) => AddCapped(Error, r);
     internal void AddProgress(ProgressRecord r) => AddCapped(Progress, r);
+
+    private static PSDataCollection<T> NewStream<T>() => new() { EnumeratorNeverBlocks = true };
 
     private static void AddCapped<T>(PSDataCollection<T> collection, T item)
     {
