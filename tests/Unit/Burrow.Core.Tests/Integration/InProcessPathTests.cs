@@ -10,6 +10,7 @@ namespace Burrow.Core.Tests.Integration;
 
 /// <summary>The transparent path with the built-in Tor client as the upstream (the default). Its own
 /// relay connections go to 127.0.0.1, which the redirect rule does not match.</summary>
+[Trait("Category", "Integration")]
 [Collection(NftCollection.Name)]
 public sealed class InProcessPathTests : TransparentPathTests, IDisposable
 {

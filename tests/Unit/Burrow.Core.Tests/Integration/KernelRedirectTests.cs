@@ -17,6 +17,7 @@ namespace Burrow.Core.Tests.Integration;
 /// is a stand-in that always reaches one local server (connecting to the recovered destination
 /// would be redirected again); the Tor path itself is covered by the private-network tests.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(NftCollection.Name)]
 public class KernelRedirectTests
 {

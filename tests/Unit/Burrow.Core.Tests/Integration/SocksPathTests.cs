@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Burrow.Core.Tests.Integration;
 
 /// <summary>The transparent path with the private network's C tor SocksPort as the upstream.</summary>
+[Trait("Category", "Integration")]
 [Collection(NftCollection.Name)]
 public sealed class SocksPathTests : TransparentPathTests
 {
