@@ -7,6 +7,7 @@ using Burrow.Core.Networks;
 using Burrow.Core.Recovery;
 using Burrow.Core.Transparent;
 using Burrow.Core.Upstreams;
+using Burrow.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Core.Tests.Transparent;
@@ -125,15 +126,27 @@ public class BurrowNetworkTests
     public async Task IdleFlowIsEnded()
     {
         using var server = new ReverseServer();
-        var network = Network(new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), new DirectConnector(), idle: TimeSpan.FromMilliseconds(300));
+        var time = new ManualTimeProvider();
+        var network = new BurrowNetwork("t" + Guid.NewGuid().ToString("N")[..8], Options(), new DirectConnector(),
+            new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), NullLoggerFactory.Instance, time)
+        { IdleTimeout = TimeSpan.FromMinutes(1) };
         await network.StartAsync(null, CancellationToken.None);
         try
         {
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await client.ConnectAsync(network.ListenEndPoint!);
+            // The copy loop's activity timer exists once the flow is open; then only the manual clock moves it.
+            for (var i = 0; i < 500 && time.ActiveTimers == 0; i++) await Task.Delay(10);
+            Assert.Equal(FlowState.Open, Assert.Single(network.Flows.Snapshot()).State);
+
+            time.Advance(TimeSpan.FromSeconds(59));
+            Assert.Equal(FlowState.Open, Assert.Single(network.Flows.Snapshot()).State);
+            time.Advance(TimeSpan.FromSeconds(16));
+
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Closed, flow.State);
-            Assert.StartsWith("idle for", flow.EndReason);
+            Assert.Equal(FlowEndKind.IdleTimeout, flow.EndKind);
+            Assert.Equal("idle for 60 s", flow.EndReason);
         }
         finally { await network.StopAsync(); }
     }
