@@ -18,9 +18,9 @@ public class BurrowNetworkTests
 {
     private static BurrowOptions Options() => new() { TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("127.0.0.1:0") } };
 
-    private static BurrowNetwork Network(IOriginalDestinationResolver resolver, ITorConnector connector, TimeSpan? idle = null)
-        => new("t" + Guid.NewGuid().ToString("N")[..8], Options(), connector, resolver, NullLoggerFactory.Instance)
-        { IdleTimeout = idle ?? TimeSpan.FromMinutes(1) };
+    private static BurrowNetwork Network(IOriginalDestinationResolver resolver, ITorConnector connector, TimeProvider? time = null)
+        => new("t" + Guid.NewGuid().ToString("N")[..8], Options(), connector, resolver, NullLoggerFactory.Instance, time)
+        { IdleTimeout = TimeSpan.FromMinutes(1) };
 
     private static async Task<FlowInfo> WaitForEnd(BurrowNetwork network, Func<FlowInfo, bool>? which = null)
     {
@@ -127,9 +127,7 @@ public class BurrowNetworkTests
     {
         using var server = new ReverseServer();
         var time = new ManualTimeProvider();
-        var network = new BurrowNetwork("t" + Guid.NewGuid().ToString("N")[..8], Options(), new DirectConnector(),
-            new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), NullLoggerFactory.Instance, time)
-        { IdleTimeout = TimeSpan.FromMinutes(1) };
+        var network = Network(new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), new DirectConnector(), time);
         await network.StartAsync(null, CancellationToken.None);
         try
         {
