@@ -193,13 +193,17 @@ public class BurrowNetworkTests
         using var busy = new TcpListener(IPAddress.Loopback, 0);
         busy.Start();
         var options = new BurrowOptions { TcpStack = new TcpStackSection { Listen = (IPEndPoint)busy.LocalEndpoint } };
-        var network = new BurrowNetwork("busy" + Guid.NewGuid().ToString("N")[..6], options, new DirectConnector(),
-            new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x")), NullLoggerFactory.Instance);
+        var connector = new DirectConnector();
+        var resolver = new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x"));
+        var network = new BurrowNetwork("busy" + Guid.NewGuid().ToString("N")[..6], options, connector, resolver, NullLoggerFactory.Instance);
         var e = await Assert.ThrowsAsync<ListenerException>(() => network.StartAsync(null, CancellationToken.None));
         Assert.Contains("tcp_stack.listen", e.Message);
         Assert.Contains("already in use", e.Message);
         Assert.Equal(BurrowNetworkState.Failed, network.State);
         Assert.Null(BurrowNetworkRegistry.Find(network.Name));
+        // The listener was the last part: the ones started before it were stopped again.
+        Assert.True(connector.Disposed);
+        Assert.True(resolver.Disposed);
     }
 
     [Fact]
