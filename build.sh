@@ -3,6 +3,8 @@
 #   ./build.sh build   restore tools, build, lay out the module and its help in output/Burrow
 #   ./build.sh test    build, then run every test (xunit + Pester) inside a fresh network namespace
 #                      with the private Tor network; ends with "Total: N passed, N failed"
+#   ./build.sh unit    build, then only the xunit unit tests (no [Trait("Category", "Integration")]):
+#                      no Tor network, no namespace, seconds; same closing line
 #   ./build.sh demo    build, then the whole job end to end (private Tor network, Burrow, a redirected fetch)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,6 +43,7 @@ build() {
 case "${1:-}" in
     build) build ;;
     test)  build; exec build/in-namespace.sh build/run-tests.sh ;;
+    unit)  build; exec build/run-tests.sh --unit ;;
     demo)  build; exec build/in-namespace.sh build/demo.sh ;;
-    *) echo "usage: $0 build|test|demo" >&2; exit 2 ;;
+    *) echo "usage: $0 build|test|unit|demo" >&2; exit 2 ;;
 esac

@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
 # Every test, run inside the namespace made by build/in-namespace.sh: one private Tor network for
 # the whole run, the xunit projects, then Pester. Ends with "Total: N passed, N failed".
+#   build/run-tests.sh --unit   only the xunit tests without [Trait("Category", "Integration")]:
+#                               no Tor network, no namespace, no Pester; same closing line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 LOGS=$(mktemp -d)
 passed=0; failed=0; broken=()
+unit=0; filter=()
+if [ "${1:-}" = "--unit" ]; then unit=1; filter=(--filter "Category!=Integration"); fi
 
-TN="$ROOT/.testnet/suite"
-echo "== private Tor network ($TN)"
-# A network left in this directory by an interrupted run is stopped first; this one stops with us.
-tests/TestNet/testnet stop "$TN" >/dev/null 2>&1 || true
-if ! tests/TestNet/testnet start "$TN" --base-port 16000 --stop-with-pid $$ >"$LOGS/testnet.log" 2>&1; then
-    cat "$LOGS/testnet.log"
-    broken+=("private Tor network did not start")
-else
-    tail -n 3 "$LOGS/testnet.log"
-    export BURROW_TESTNET_DIR="$TN"
+if [ $unit -eq 0 ]; then
+    TN="$ROOT/.testnet/suite"
+    echo "== private Tor network ($TN)"
+    # A network left in this directory by an interrupted run is stopped first; this one stops with us.
+    tests/TestNet/testnet stop "$TN" >/dev/null 2>&1 || true
+    if ! tests/TestNet/testnet start "$TN" --base-port 16000 --stop-with-pid $$ >"$LOGS/testnet.log" 2>&1; then
+        cat "$LOGS/testnet.log"
+        broken+=("private Tor network did not start")
+    else
+        tail -n 3 "$LOGS/testnet.log"
+        export BURROW_TESTNET_DIR="$TN"
+    fi
+    stop_testnet() { tests/TestNet/testnet stop "$TN" >/dev/null 2>&1 || true; }
+    trap stop_testnet EXIT
 fi
-stop_testnet() { tests/TestNet/testnet stop "$TN" >/dev/null 2>&1 || true; }
-trap stop_testnet EXIT
 
 for proj in tests/Unit/*/*.csproj; do
     name=$(basename "$proj" .csproj)
-    echo "== xunit: $name"
-    dotnet test "$proj" -c Release --no-build -nologo -v q --logger "console;verbosity=normal" >"$LOGS/$name.log" 2>&1
+    echo "== xunit: $name${filter:+ (unit tests only)}"
+    dotnet test "$proj" -c Release --no-build -nologo -v q "${filter[@]}" --logger "console;verbosity=normal" >"$LOGS/$name.log" 2>&1
     code=$?
     # Failed and skipped tests with their messages (passed ones stay in the log).
     awk '/^  (Failed|Skipped) /{show=1} /^  Passed /{show=0} show' "$LOGS/$name.log" | head -150
@@ -40,14 +46,16 @@ for proj in tests/Unit/*/*.csproj; do
     fi
 done
 
-echo "== Pester"
-dotnet pwsh -NoProfile -NonInteractive -File build/run-pester.ps1 -ResultFile "$LOGS/pester.txt"
-code=$?
-if [ -s "$LOGS/pester.txt" ]; then
-    read -r p f < "$LOGS/pester.txt"
-    passed=$((passed + p)); failed=$((failed + f))
-else
-    broken+=("Pester exited $code without results")
+if [ $unit -eq 0 ]; then
+    echo "== Pester"
+    dotnet pwsh -NoProfile -NonInteractive -File build/run-pester.ps1 -ResultFile "$LOGS/pester.txt"
+    code=$?
+    if [ -s "$LOGS/pester.txt" ]; then
+        read -r p f < "$LOGS/pester.txt"
+        passed=$((passed + p)); failed=$((failed + f))
+    else
+        broken+=("Pester exited $code without results")
+    fi
 fi
 
 for b in "${broken[@]}"; do echo "BROKEN: $b"; done

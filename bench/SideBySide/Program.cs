@@ -55,7 +55,7 @@ internal static class Program
         return 0;
     }
 
-    private static TorNetworkOptions Options(TestNetwork tn, string work) => new()
+    private static BurrowOptions Options(TestNetwork tn, string work) => new()
     {
         TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("127.0.0.1:0") },
         Arti = new ArtiSection
@@ -68,9 +68,9 @@ internal static class Program
         },
     };
 
-    private static async Task<(TorNetwork Network, double Seconds)> StartBurrowAsync(TestNetwork tn, string work)
+    private static async Task<(BurrowNetwork Network, double Seconds)> StartBurrowAsync(TestNetwork tn, string work)
     {
-        var network = TorNetwork.Create("bench", Options(tn, work), NullLoggerFactory.Instance);
+        var network = BurrowNetworkFactory.Create("bench", Options(tn, work), NullLoggerFactory.Instance);
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var sw = Stopwatch.StartNew();
         await network.StartAsync(null, cts.Token);

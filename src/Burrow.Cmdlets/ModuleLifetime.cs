@@ -17,5 +17,5 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
     public void OnRemove(PSModuleInfo psModuleInfo) => StopAll();
 
     // The hooks are synchronous; stopping is bounded (each network gives its flows 10 s at most).
-    private static void StopAll() => NetworkRegistry.StopAllAsync().Wait(TimeSpan.FromSeconds(30));
+    private static void StopAll() => BurrowNetworkRegistry.StopAllAsync().Wait(TimeSpan.FromSeconds(30));
 }

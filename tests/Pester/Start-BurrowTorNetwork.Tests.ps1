@@ -80,6 +80,21 @@ Describe 'Start-BurrowTorNetwork' {
             Remove-Job -Name jobnet
             Get-Job -Name jobnet -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
+        It 'is a Job2: Stop-Job -PassThru | Wait-Job finishes it, Receive-Job drains it, Remove-Job -Force stops a running one' {
+            $job = Start-TestBurrowNetwork -Name job2net
+            $job | Should -BeOfType ([System.Management.Automation.Job2])
+            $stopped = Stop-Job -Job $job -PassThru | Wait-Job -Timeout 30
+            $stopped.State | Should -Be 'Stopped'
+            $null = Receive-Job $job -Verbose 4>&1
+            $job.HasMoreData | Should -BeFalse
+            Remove-Job $job
+
+            $running = Start-TestBurrowNetwork -Name job2force
+            Remove-Job -Job $running -Force
+            $running.State | Should -Be 'Stopped'
+            Get-Job -Name job2force -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-BurrowTorNetwork -Name job2force -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
         It 'refuses a second network with the same name' {
             $null = Start-TestBurrowNetwork -Name twice
             { Start-BurrowTorNetwork -Name twice -Payload (New-SocksPayload) -ErrorAction Stop } | Should -Throw -ErrorId 'NetworkAlreadyRunning,*'

@@ -13,15 +13,15 @@ public abstract class BurrowCmdlet : PSCmdlet, IDisposable
     protected override void StopProcessing() => _cancel.Cancel();
 
     /// <summary>Networks matching the (wildcard) names; a plain name that matches nothing is an error record.</summary>
-    protected IEnumerable<TorNetwork> ResolveNetworks(string[]? names)
+    protected IEnumerable<BurrowNetwork> ResolveNetworks(string[]? names)
     {
-        var all = NetworkRegistry.All;
+        var all = BurrowNetworkRegistry.All;
         if (names == null || names.Length == 0)
         {
             foreach (var n in all) yield return n;
             yield break;
         }
-        var seen = new HashSet<TorNetwork>();
+        var seen = new HashSet<BurrowNetwork>();
         foreach (var name in names)
         {
             var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
@@ -37,11 +37,11 @@ public abstract class BurrowCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>The one network meant when no name is given: the only running network.</summary>
-    protected TorNetwork ResolveSingleNetwork(string? name)
+    protected BurrowNetwork ResolveSingleNetwork(string? name)
     {
         if (!string.IsNullOrEmpty(name))
-            return NetworkRegistry.Find(name) ?? throw new TerminatingException(NetworkNotFound(name));
-        var all = NetworkRegistry.All;
+            return BurrowNetworkRegistry.Find(name) ?? throw new TerminatingException(NetworkNotFound(name));
+        var all = BurrowNetworkRegistry.All;
         return all.Count switch
         {
             1 => all[0],
@@ -55,7 +55,7 @@ public abstract class BurrowCmdlet : PSCmdlet, IDisposable
 
     protected static ErrorRecord NetworkNotFound(string name)
         => new(new ItemNotFoundException($"no running Burrow network is named '{name}'; running: " +
-               (NetworkRegistry.All.Count == 0 ? "none" : string.Join(", ", NetworkRegistry.All.Select(n => n.Name)))),
+               (BurrowNetworkRegistry.All.Count == 0 ? "none" : string.Join(", ", BurrowNetworkRegistry.All.Select(n => n.Name)))),
             "NetworkNotFound", ErrorCategory.ObjectNotFound, name);
 
     protected override void ProcessRecord()

@@ -8,7 +8,7 @@ namespace Burrow.Cmdlets.Commands;
 /// <para type="synopsis">Gets the running Burrow networks of this process.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "BurrowTorNetwork")]
-[OutputType(typeof(TorNetwork))]
+[OutputType(typeof(BurrowNetwork))]
 public sealed class GetBurrowTorNetworkCommand : BurrowCmdlet
 {
     /// <summary>Network names (wildcards allowed). Default: all.</summary>

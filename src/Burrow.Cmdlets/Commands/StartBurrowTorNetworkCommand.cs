@@ -12,7 +12,7 @@ namespace Burrow.Cmdlets.Commands;
 /// <para type="synopsis">Starts a Burrow network: a transparent listener whose redirected TCP goes through Tor.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "BurrowTorNetwork", SupportsShouldProcess = true, DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(TorNetworkJob))]
+[OutputType(typeof(BurrowNetworkJob))]
 public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
 {
     private const string DefaultSet = "Default";
@@ -42,7 +42,7 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
     protected override void ProcessCore()
     {
         var options = ReadPayload();
-        if (NetworkRegistry.Find(Name) is { } running)
+        if (BurrowNetworkRegistry.Find(Name) is { } running)
             throw new TerminatingException(new ErrorRecord(new InvalidOperationException(
                 $"a Burrow network named '{Name}' is already running (listening on {running.ListenEndPoint}); stop it first or choose another -Name"),
                 "NetworkAlreadyRunning", ErrorCategory.ResourceExists, Name));
@@ -52,10 +52,10 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
 
         var logBridge = new JobLoggerProvider();
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logBridge));
-        TorNetwork network;
+        BurrowNetwork network;
         try
         {
-            network = TorNetwork.Create(Name, options, loggerFactory);
+            network = BurrowNetworkFactory.Create(Name, options, loggerFactory);
         }
         catch (PlatformNotSupportedException e)
         {
@@ -66,10 +66,10 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
             throw new TerminatingException(new ErrorRecord(e, "RecoveryUnavailable", ErrorCategory.ResourceUnavailable, Name));
         }
 
-        var job = new TorNetworkJob(network, MyInvocation.MyCommand.Name, loggerFactory);
+        var job = new BurrowNetworkJob(network, MyInvocation.MyCommand.Name, loggerFactory);
         logBridge.Attach(job);
         JobRepository.Add(job);
-        job.Start();
+        job.StartJob();
 
         if (Wait)
             RunInForeground(job);
@@ -77,7 +77,7 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
             WriteObject(job);
     }
 
-    private TorNetworkOptions ReadPayload()
+    private BurrowOptions ReadPayload()
     {
         try
         {
@@ -110,7 +110,7 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
     }
 
     /// <summary>-Wait: relay the job's streams on this (the pipeline) thread until the network ends or Ctrl+C.</summary>
-    private void RunInForeground(TorNetworkJob job)
+    private void RunInForeground(BurrowNetworkJob job)
     {
         try
         {
@@ -123,7 +123,7 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
         }
         finally
         {
-            if (!TorNetworkJob.IsFinishedState(job.JobStateInfo.State))
+            if (!BurrowNetworkJob.IsFinishedState(job.JobStateInfo.State))
             {
                 job.StopJob();
             }
@@ -133,7 +133,7 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
             ThrowTerminatingError(new ErrorRecord(reason, "NetworkStartFailed", ErrorCategory.OpenError, job.Name));
     }
 
-    private void Drain(TorNetworkJob job)
+    private void Drain(BurrowNetworkJob job)
     {
         foreach (var r in job.Progress.ReadAll()) WriteProgress(r);
         foreach (var r in job.Verbose.ReadAll()) WriteVerbose(r.Message);

@@ -9,7 +9,7 @@ namespace Burrow.Cmdlets.Commands;
 /// <para type="synopsis">Stops Burrow networks: stops accepting, ends their flows, closes the upstream.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "BurrowTorNetwork", SupportsShouldProcess = true)]
-[OutputType(typeof(TorNetwork))]
+[OutputType(typeof(BurrowNetwork))]
 public sealed class StopBurrowTorNetworkCommand : BurrowCmdlet
 {
     /// <summary>Network names (wildcards allowed); also taken from piped jobs and networks.</summary>
@@ -28,7 +28,7 @@ public sealed class StopBurrowTorNetworkCommand : BurrowCmdlet
         {
             if (!ShouldProcess($"{network.Name} (listening on {network.ListenEndPoint}, {network.Flows.LiveCount} live flows)", "Stop Burrow Tor network"))
                 continue;
-            var job = JobRepository.Jobs.OfType<TorNetworkJob>().FirstOrDefault(j => ReferenceEquals(j.Network, network));
+            var job = JobRepository.Jobs.OfType<BurrowNetworkJob>().FirstOrDefault(j => ReferenceEquals(j.Network, network));
             if (job != null)
                 job.StopJob();
             else

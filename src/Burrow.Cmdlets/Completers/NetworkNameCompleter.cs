@@ -12,7 +12,7 @@ public sealed class NetworkNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        foreach (var n in NetworkRegistry.All)
+        foreach (var n in BurrowNetworkRegistry.All)
             if (pattern.IsMatch(n.Name))
                 yield return new CompletionResult(n.Name.Contains(' ') ? "'" + n.Name + "'" : n.Name, n.Name,
                     CompletionResultType.ParameterValue, $"{n.Name} ({n.State}, {n.ListenEndPoint})");

@@ -11,10 +11,10 @@ namespace Burrow.Cmdlets.Logging;
 /// </summary>
 internal sealed class JobLoggerProvider : ILoggerProvider
 {
-    private TorNetworkJob? _job;
+    private BurrowNetworkJob? _job;
 
     /// <summary>The job exists only after the network (which needs loggers) is built: records before this are dropped.</summary>
-    public void Attach(TorNetworkJob job) => _job = job;
+    public void Attach(BurrowNetworkJob job) => _job = job;
 
     public ILogger CreateLogger(string categoryName) => new JobLogger(this, categoryName);
 

@@ -41,7 +41,7 @@ internal static class DirAuthorityLine
             problem = "the line does not start with the authority's nickname";
             return false;
         }
-        if (!PayloadValidator.IsNickname(nickname))
+        if (!TorNetworkSectionReader.IsNickname(nickname))
         {
             problem = $"{PayloadNode.Quote(nickname)} is not a nickname (1 to 19 letters and digits)";
             return false;
@@ -87,7 +87,7 @@ internal static class DirAuthorityLine
                     orPort = port;
                     break;
                 case "v3ident":
-                    if (!PayloadValidator.IsHexFingerprint(value))
+                    if (!TorNetworkSectionReader.IsHexFingerprint(value))
                     {
                         problem = $"v3ident {PayloadNode.Quote(value)} is not 40 hexadecimal digits";
                         return false;
@@ -136,7 +136,7 @@ internal static class DirAuthorityLine
             return false;
         }
         if (!(groups == 1 || (groups == 10 && tokens.AsSpan(i).ToArray().All(t => t.Length == 4)))
-            || !PayloadValidator.IsHexFingerprint(fingerprint))
+            || !TorNetworkSectionReader.IsHexFingerprint(fingerprint))
         {
             problem = $"the fingerprint {PayloadNode.Quote(string.Join(' ', tokens.AsSpan(i).ToArray()))} is not 40 hex digits (or 10 groups of 4)";
             return false;

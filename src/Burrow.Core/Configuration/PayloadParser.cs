@@ -3,7 +3,7 @@ using System.Collections;
 namespace Burrow.Core.Configuration;
 
 /// <summary>
-/// Turns a payload into <see cref="TorNetworkOptions"/>: a JSON or TOML string, a file, or a
+/// Turns a payload into <see cref="BurrowOptions"/>: a JSON or TOML string, a file, or a
 /// hashtable-like tree. All three are read into one tree and checked by one set of rules, so a
 /// payload means the same in every form. Bad input only ever raises <see cref="PayloadException"/>,
 /// listing every problem found (see docs/payload.md).
@@ -20,7 +20,7 @@ public static class PayloadParser
     /// <param name="payload">The payload text.</param>
     /// <param name="baseDirectory">Absolute folder that relative state_dir/cache_dir resolve against
     /// (for a cmdlet: the current file-system location).</param>
-    public static TorNetworkOptions Parse(string payload, string baseDirectory)
+    public static BurrowOptions Parse(string payload, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(payload);
         return Parse(payload, PayloadFormat.Detect, Context(baseDirectory, null));
@@ -33,7 +33,7 @@ public static class PayloadParser
     /// </summary>
     /// <param name="path">The file; a relative path is taken from the process's current directory,
     /// so cmdlets pass a resolved provider path.</param>
-    public static TorNetworkOptions ParseFile(string path)
+    public static BurrowOptions ParseFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return ParseFile(path, HomeDirectory());
@@ -47,7 +47,7 @@ public static class PayloadParser
     /// <param name="baseDirectory">Absolute folder that relative state_dir/cache_dir resolve against.</param>
     /// <param name="unwrap">Applied to every key and value first; a cmdlet passes one that returns
     /// PSObject.BaseObject so wrapped values are seen as what they wrap.</param>
-    public static TorNetworkOptions Parse(IDictionary tree, string baseDirectory, Func<object, object>? unwrap = null)
+    public static BurrowOptions Parse(IDictionary tree, string baseDirectory, Func<object, object>? unwrap = null)
     {
         ArgumentNullException.ThrowIfNull(tree);
         return Parse(tree, Context(baseDirectory, null), unwrap);
@@ -60,10 +60,10 @@ public static class PayloadParser
         Toml,
     }
 
-    internal static TorNetworkOptions Parse(IDictionary tree, PayloadContext context, Func<object, object>? unwrap = null)
+    internal static BurrowOptions Parse(IDictionary tree, PayloadContext context, Func<object, object>? unwrap = null)
         => PayloadValidator.Validate(DictionaryPayloadReader.Read(tree, unwrap), context);
 
-    internal static TorNetworkOptions ParseFile(string path, string? homeDirectory)
+    internal static BurrowOptions ParseFile(string path, string? homeDirectory)
     {
         string fullPath, text;
         try
@@ -91,7 +91,7 @@ public static class PayloadParser
         return Parse(text, format, context);
     }
 
-    internal static TorNetworkOptions Parse(string payload, PayloadFormat format, PayloadContext context)
+    internal static BurrowOptions Parse(string payload, PayloadFormat format, PayloadContext context)
     {
         if (payload.Length > MaxPayloadLength)
             throw new PayloadException(new PayloadError("", $"the payload is {payload.Length} characters; accepted: at most {MaxPayloadLength}", SourceName: context.SourceName));

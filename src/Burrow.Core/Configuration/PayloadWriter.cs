@@ -11,7 +11,7 @@ namespace Burrow.Core.Configuration;
 /// </summary>
 public static class PayloadWriter
 {
-    public static string ToToml(TorNetworkOptions options)
+    public static string ToToml(BurrowOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var sb = new StringBuilder();

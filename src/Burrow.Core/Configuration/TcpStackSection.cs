@@ -6,5 +6,5 @@ namespace Burrow.Core.Configuration;
 public sealed class TcpStackSection
 {
     public TcpStackKind Kind { get; init; } = TcpStackKind.System;
-    public IPEndPoint Listen { get; init; } = IPEndPoint.Parse(TorNetworkOptions.DefaultListen);
+    public IPEndPoint Listen { get; init; } = IPEndPoint.Parse(BurrowOptions.DefaultListen);
 }

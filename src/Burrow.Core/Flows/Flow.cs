@@ -13,8 +13,7 @@ public sealed class Flow
     private readonly object _gate = new();
     private FlowState _state;
     private DateTimeOffset? _end;
-    private string? _endReason;
-    private string? _error;
+    private FlowEnd? _ended;
     private string? _circuit;
     private IPEndPoint? _destination;
     private string? _method;
@@ -55,15 +54,14 @@ public sealed class Flow
     }
 
     /// <summary>Ends the flow once; later calls are ignored so the first reason wins.</summary>
-    internal bool End(FlowState state, string reason, string? error, DateTimeOffset when)
+    internal bool End(FlowEnd end, DateTimeOffset when)
     {
         lock (_gate)
         {
             if (_end != null) return false;
-            _state = state;
+            _state = end.State;
             _end = when;
-            _endReason = reason;
-            _error = error;
+            _ended = end;
             return true;
         }
     }
@@ -72,6 +70,6 @@ public sealed class Flow
     {
         lock (_gate)
             return new FlowInfo(Id, Network, Source, _destination, _method, _state, BytesUp, BytesDown,
-                Start, _end, (_end ?? now) - Start, _endReason, _error, _circuit);
+                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Core.Upstreams;
 
 namespace Burrow.Core.Flows;
 
@@ -6,6 +7,8 @@ namespace Burrow.Core.Flows;
 /// <param name="Destination">The recovered original destination (null when recovery found none).</param>
 /// <param name="Method">How the destination was recovered (SO_ORIGINAL_DST, DIOCNATLOOK, ...).</param>
 /// <param name="Circuit">The Tor path that carries the flow, as far as the upstream knows it.</param>
+/// <param name="EndKind">Why the flow ended (null while live); <paramref name="EndReason"/> says it in words.</param>
+/// <param name="UpstreamError">The upstream's error kind when it could not connect.</param>
 public sealed record FlowInfo(
     long Id,
     string Network,
@@ -20,4 +23,6 @@ public sealed record FlowInfo(
     TimeSpan Age,
     string? EndReason,
     string? Error,
-    string? Circuit);
+    string? Circuit,
+    FlowEndKind? EndKind = null,
+    UpstreamErrorKind? UpstreamError = null);

@@ -40,9 +40,9 @@ public sealed class FlowTable
     }
 
     /// <summary>Ends a flow (first reason wins) and moves it to the recent list.</summary>
-    public void End(Flow flow, FlowState state, string reason, string? error = null)
+    public void End(Flow flow, FlowEnd end)
     {
-        if (!flow.End(state, reason, error, _time.GetUtcNow()))
+        if (!flow.End(end, _time.GetUtcNow()))
             return;
         _live.TryRemove(flow.Id, out _);
         Interlocked.Increment(ref _totalEnded);

@@ -10,11 +10,11 @@ public static class OriginalDestinationResolvers
     public const string SupportedPlatforms = "Linux (SO_ORIGINAL_DST) and macOS (PF DIOCNATLOOK, pflog0)";
 
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> with the supported platforms on any other OS.</summary>
-    public static IOriginalDestinationResolver Create(TorNetworkOptions options, ILogger logger)
+    public static IOriginalDestinationResolver Create(BurrowOptions options, ILogger logger)
         => Create(options, logger, OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : "other",
             System.Runtime.InteropServices.RuntimeInformation.OSDescription);
 
-    internal static IOriginalDestinationResolver Create(TorNetworkOptions options, ILogger logger, string os, string osDescription) => os switch
+    internal static IOriginalDestinationResolver Create(BurrowOptions options, ILogger logger, string os, string osDescription) => os switch
     {
         "linux" => new SoOriginalDstResolver(),
         "macos" => MacOS.MacOSRecovery.Create(options, logger),

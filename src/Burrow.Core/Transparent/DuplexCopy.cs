@@ -16,9 +16,8 @@ internal static class DuplexCopy
 {
     public const int BufferSize = 32 * 1024;
 
-    public readonly record struct Result(CopyOutcome Outcome, string Detail);
-
-    public static async Task<Result> RunAsync(Socket client, UpstreamConnection upstream, Flow flow,
+    /// <summary>Copies until both sides are done; how it ended is the flow's end (mapped from socket errors here, once).</summary>
+    public static async Task<FlowEnd> RunAsync(Socket client, UpstreamConnection upstream, Flow flow,
         TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -43,10 +42,10 @@ internal static class DuplexCopy
         if (state.Outcome is { } failure)
             return failure;
         if (activity.TimedOut)
-            return new Result(CopyOutcome.IdleTimeout, $"idle for {idleTimeout.TotalSeconds:0} s");
+            return FlowEnd.IdleTimeout(idleTimeout);
         if (cancellationToken.IsCancellationRequested)
-            return new Result(CopyOutcome.Canceled, "network stopped");
-        return new Result(CopyOutcome.Completed, "both sides closed");
+            return FlowEnd.NetworkStopped();
+        return FlowEnd.Completed();
     }
 
     /// <summary>One direction: wait for data (zero-byte read), rent, read, write, return, count; on EOF
@@ -86,8 +85,7 @@ internal static class DuplexCopy
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var clientFailed = reading == sourceIsClient;
-            state.Fail(clientFailed ? CopyOutcome.ClientError : CopyOutcome.UpstreamError,
-                (clientFailed ? "client: " : "upstream: ") + Describe(e), cts);
+            state.Fail(clientFailed ? FlowEnd.ClientError("client: " + Describe(e)) : FlowEnd.UpstreamStreamError("upstream: " + Describe(e)), cts);
         }
         catch (OperationCanceledException)
         {
@@ -115,12 +113,12 @@ internal static class DuplexCopy
     /// <summary>Keeps the first failure; later ones are consequences of the cancellation it causes.</summary>
     private sealed class FirstFailure
     {
-        private Result? _outcome;
-        public Result? Outcome { get { lock (this) return _outcome; } }
+        private FlowEnd? _outcome;
+        public FlowEnd? Outcome { get { lock (this) return _outcome; } }
 
-        public void Fail(CopyOutcome outcome, string detail, CancellationTokenSource cts)
+        public void Fail(FlowEnd outcome, CancellationTokenSource cts)
         {
-            lock (this) _outcome ??= new Result(outcome, detail);
+            lock (this) _outcome ??= outcome;
             try { cts.Cancel(); } catch (ObjectDisposedException) { }
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Net;
 using Burrow.Core.Networks;
 using Burrow.Core.Recovery;
 
@@ -8,7 +9,7 @@ namespace Burrow.Core.Transparent;
 
 /// <summary>
 /// Proves that a connection from this host to a destination is redirected to a network's listener:
-/// a probe socket is bound first (its source port registered with <see cref="ProbeRegistry"/>), then
+/// a probe socket is bound first (its source address and port registered with <see cref="ProbeRegistry"/>), then
 /// connected; a listener that accepts it reports what it recovered and closes it without forwarding.
 /// A missing redirect is a result with Redirected = false and the reason, never an exception.
 /// </summary>
@@ -17,12 +18,12 @@ public static class RedirectTester
     /// <summary>TEST-NET-2 (RFC 5737): reserved for documentation, so an unredirected probe reaches nobody.</summary>
     public static readonly IPEndPoint DefaultDestination = new(IPAddress.Parse("198.51.100.7"), 443);
 
-    public static async Task<RedirectTestResult> TestAsync(TorNetwork network, IPEndPoint destination, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<RedirectTestResult> TestAsync(BurrowNetwork network, IPEndPoint destination, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         using var socket = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(destination.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
-        using var probe = ProbeRegistry.Register(((IPEndPoint)socket.LocalEndPoint!).Port);
+        socket.Bind(new IPEndPoint(SourceAddressFor(destination), 0));
+        using var probe = ProbeRegistry.Register((IPEndPoint)socket.LocalEndPoint!);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
 
@@ -73,13 +74,31 @@ public static class RedirectTester
         if (recovery.Status != RecoveryStatus.Found)
             return new RedirectTestResult(network.Name, false, destination, null, recovery.Method,
                 $"the probe reached the listener {seen.Listener} but was not redirected: {recovery.Reason}", elapsed);
-        var matches = recovery.Destination!.Equals(Normalize(destination));
+        var matches = recovery.Destination!.Equals(EndPoints.Unmap(destination));
         var text = matches
             ? $"probe seen by the listener in {elapsed.TotalMilliseconds:0} ms"
             : $"probe seen by the listener in {elapsed.TotalMilliseconds:0} ms, but it recovered {recovery.Destination} instead of {destination}";
         return new RedirectTestResult(network.Name, matches, destination, recovery.Destination, recovery.Method, text, elapsed);
     }
 
-    private static IPEndPoint Normalize(IPEndPoint ep)
-        => ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
+    /// <summary>
+    /// The source address this host would use for <paramref name="destination"/>: a connected UDP socket
+    /// asks the routing table without sending anything. The probe binds to it so it is registered by its
+    /// full source endpoint. Without a route the wildcard is returned; the probe's connect then fails
+    /// (unreachable) and no listener can see it, which is the answer.
+    /// </summary>
+    private static IPAddress SourceAddressFor(IPEndPoint destination)
+    {
+        var any = destination.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        try
+        {
+            using var route = new Socket(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            route.Connect(destination);
+            return route.LocalEndPoint is IPEndPoint local ? local.Address : any;
+        }
+        catch (SocketException)
+        {
+            return any;
+        }
+    }
 }

@@ -1,42 +1,49 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Networks;
+using Burrow.Core.Upstreams;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Core.Transparent;
 
 /// <summary>
-/// The socket redirected connections arrive at. The accept loop survives connections reset in the
-/// backlog and ends when the listener is disposed; each accepted socket is handed to the network.
+/// The socket redirected connections arrive at. It only accepts: each accepted socket is handed to
+/// the dispatcher (the network's <see cref="ConnectionForwarder"/>) and the loop goes straight back to
+/// accepting. The loop survives connections reset in the backlog and ends when the listener stops.
 /// </summary>
-internal sealed partial class TransparentListener : IAsyncDisposable
+internal sealed partial class TransparentListener : INetworkPart
 {
-    private readonly Socket _socket;
-    private readonly Func<Socket, Task> _onAccepted;
+    private readonly IPEndPoint _listen;
+    private readonly Action<Socket> _dispatch;
     private readonly ILogger _logger;
+    private readonly int _backlog;
     private readonly CancellationTokenSource _stop = new();
+    private Socket? _socket;
     private Task? _acceptLoop;
 
-    private TransparentListener(Socket socket, Func<Socket, Task> onAccepted, ILogger logger)
+    public TransparentListener(IPEndPoint listen, Action<Socket> dispatch, ILogger logger, int backlog = 512)
     {
-        _socket = socket;
-        _onAccepted = onAccepted;
+        _listen = listen;
+        _dispatch = dispatch;
         _logger = logger;
-        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _backlog = backlog;
     }
 
-    /// <summary>The bound address (the real port when 0 was asked for).</summary>
-    public IPEndPoint EndPoint { get; }
+    public string Name => "listener";
+
+    /// <summary>The bound address (the real port when 0 was asked for); null until started.</summary>
+    public IPEndPoint? EndPoint { get; private set; }
 
     /// <summary>Binds and starts accepting. Address-in-use and permission problems become clear errors.</summary>
-    public static TransparentListener Start(IPEndPoint listen, Func<Socket, Task> onAccepted, ILogger logger, int backlog = 512)
+    public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken)
     {
-        var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(_listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (listen.AddressFamily == AddressFamily.InterNetworkV6 && listen.Address.Equals(IPAddress.IPv6Any))
+            if (_listen.AddressFamily == AddressFamily.InterNetworkV6 && _listen.Address.Equals(IPAddress.IPv6Any))
                 socket.DualMode = true;
-            socket.Bind(listen);
-            socket.Listen(backlog);
+            socket.Bind(_listen);
+            socket.Listen(_backlog);
         }
         catch (SocketException e)
         {
@@ -48,14 +55,15 @@ internal sealed partial class TransparentListener : IAsyncDisposable
                 SocketError.AccessDenied => "permission denied (ports below 1024 need root)",
                 _ => e.Message,
             };
-            throw new ListenerException($"tcp_stack.listen: cannot listen on {listen}: {why}", e);
+            throw new ListenerException($"tcp_stack.listen: cannot listen on {_listen}: {why}", e);
         }
-        var listener = new TransparentListener(socket, onAccepted, logger);
-        listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
-        return listener;
+        _socket = socket;
+        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(socket));
+        return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(Socket listening)
     {
         var ct = _stop.Token;
         while (!ct.IsCancellationRequested)
@@ -63,7 +71,7 @@ internal sealed partial class TransparentListener : IAsyncDisposable
             Socket accepted;
             try
             {
-                accepted = await _socket.AcceptAsync(ct).ConfigureAwait(false);
+                accepted = await listening.AcceptAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) { break; }
             catch (ObjectDisposedException) { break; }
@@ -83,15 +91,16 @@ internal sealed partial class TransparentListener : IAsyncDisposable
                 try { await Task.Delay(100, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
                 continue;
             }
-            _ = _onAccepted(accepted);
+            _dispatch(accepted);
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops accepting and frees the port; connections already dispatched are the forwarder's.</summary>
+    public async ValueTask StopAsync()
     {
         if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
-        _socket.Dispose();
+        _socket?.Dispose();
         if (_acceptLoop != null)
             await _acceptLoop.ConfigureAwait(false);
         _stop.Dispose();

@@ -5,6 +5,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Burrow.Core.Net;
 
 namespace Burrow.Core.Upstreams;
 
@@ -126,7 +127,7 @@ public sealed class Socks5Connector : ITorConnector
 
     internal static byte[] BuildConnect(IPEndPoint destination)
     {
-        var address = destination.Address.IsIPv4MappedToIPv6 ? destination.Address.MapToIPv4() : destination.Address;
+        var address = EndPoints.Unmap(destination.Address);
         var ipv4 = address.AddressFamily == AddressFamily.InterNetwork;
         var request = new byte[4 + (ipv4 ? 4 : 16) + 2];
         request[0] = 5; // version

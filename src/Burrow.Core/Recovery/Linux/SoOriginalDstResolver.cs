@@ -3,6 +3,7 @@
 // (<linux/netfilter_ipv4.h>, <linux/netfilter_ipv6/ip6_tables.h>; PLATFORM.md).
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Net;
 
 namespace Burrow.Core.Recovery.Linux;
 
@@ -26,7 +27,7 @@ internal sealed class SoOriginalDstResolver : IOriginalDestinationResolver
         if (accepted.LocalEndPoint is not IPEndPoint local)
             return RecoveryResult.Failed(MethodName, "the accepted socket has no local IP endpoint");
         // A dual-stack socket carrying IPv4 (IPv4-mapped local address) answers only the SOL_IP call.
-        var ipv4 = local.AddressFamily == AddressFamily.InterNetwork || local.Address.IsIPv4MappedToIPv6;
+        var ipv4 = EndPoints.Unmap(local.Address).AddressFamily == AddressFamily.InterNetwork;
         Span<byte> buffer = stackalloc byte[SockaddrParser.SockaddrIn6Length];
         try
         {
@@ -65,13 +66,10 @@ internal sealed class SoOriginalDstResolver : IOriginalDestinationResolver
     /// directly (conntrack reports the unchanged destination): never forward it.</summary>
     internal static RecoveryResult Check(IPEndPoint original, IPEndPoint local)
     {
-        var o = Normalize(original);
-        var l = Normalize(local);
+        var o = EndPoints.Unmap(original);
+        var l = EndPoints.Unmap(local);
         if (o.Port == l.Port && o.Address.Equals(l.Address))
             return RecoveryResult.NotRedirected(MethodName, $"addressed to the listener itself ({o})");
         return RecoveryResult.Found(o, MethodName);
     }
-
-    internal static IPEndPoint Normalize(IPEndPoint ep)
-        => ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
 }

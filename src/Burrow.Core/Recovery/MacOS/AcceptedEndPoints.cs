@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Net;
 
 namespace Burrow.Core.Recovery.MacOS;
 
@@ -31,8 +32,5 @@ internal readonly record struct AcceptedEndPoints(IPEndPoint Peer, IPEndPoint Lo
         }
     }
 
-    public static AcceptedEndPoints Of(IPEndPoint peer, IPEndPoint local) => new(Unmap(peer), Unmap(local));
-
-    private static IPEndPoint Unmap(IPEndPoint endPoint) =>
-        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+    public static AcceptedEndPoints Of(IPEndPoint peer, IPEndPoint local) => new(EndPoints.Unmap(peer), EndPoints.Unmap(local));
 }

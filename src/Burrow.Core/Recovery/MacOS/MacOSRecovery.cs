@@ -1,5 +1,6 @@
 using System.Net;
 using Burrow.Core.Configuration;
+using Burrow.Core.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Core.Recovery.MacOS;
@@ -24,15 +25,15 @@ internal static class MacOSRecovery
             return null;
         }
 
-        var address = PfNatLook.Unmap(listen.Address);
+        var address = EndPoints.Unmap(listen.Address);
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {
-            return $"tcp_stack.listen: '{listen}' is a wildcard address, but recovery.pflog_fallback = true requires an explicit local listen address such as {TorNetworkOptions.DefaultListen} (the pflog0 observer matches connections by the listener's own address); set tcp_stack.listen to it or set recovery.pflog_fallback = false";
+            return $"tcp_stack.listen: '{listen}' is a wildcard address, but recovery.pflog_fallback = true requires an explicit local listen address such as {BurrowOptions.DefaultListen} (the pflog0 observer matches connections by the listener's own address); set tcp_stack.listen to it or set recovery.pflog_fallback = false";
         }
 
         if (listen.Port == 0)
         {
-            return $"tcp_stack.listen: '{listen}' has port 0, but recovery.pflog_fallback = true requires an explicit local listen address and port such as {TorNetworkOptions.DefaultListen}";
+            return $"tcp_stack.listen: '{listen}' has port 0, but recovery.pflog_fallback = true requires an explicit local listen address and port such as {BurrowOptions.DefaultListen}";
         }
 
         return null;
@@ -46,10 +47,10 @@ internal static class MacOSRecovery
     /// network stops. Throws <see cref="PlatformNotSupportedException"/> off macOS and
     /// <see cref="MacOSRecoveryException"/> with a clear reason when a device cannot be used.
     /// </summary>
-    public static IOriginalDestinationResolver Create(TorNetworkOptions options, ILogger logger) =>
+    public static IOriginalDestinationResolver Create(BurrowOptions options, ILogger logger) =>
         Create(options, logger, PflogSettings.Default);
 
-    public static MacOSChainResolver Create(TorNetworkOptions options, ILogger logger, PflogSettings settings)
+    public static MacOSChainResolver Create(BurrowOptions options, ILogger logger, PflogSettings settings)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Net;
 
 namespace Burrow.Core.Recovery.MacOS;
 
@@ -55,8 +56,8 @@ internal static class PfNatLook
             throw new ArgumentException($"A pfioc_natlook buffer must be {Size} bytes; got {buffer.Length}.", nameof(buffer));
         }
 
-        var src = Unmap(source.Address);
-        var dst = Unmap(destination.Address);
+        var src = EndPoints.Unmap(source.Address);
+        var dst = EndPoints.Unmap(destination.Address);
         if (src.AddressFamily != dst.AddressFamily)
         {
             throw new ArgumentException(
@@ -96,10 +97,6 @@ internal static class PfNatLook
             buffer[ProtocolVariantOffset],
             (PfDirection)buffer[DirectionOffset]);
     }
-
-    /// <summary>A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; pf keeps their state as IPv4.</summary>
-    public static IPAddress Unmap(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     public static byte FamilyCode(AddressFamily family) => family switch
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Net;
 
 namespace Burrow.Core.Recovery.MacOS;
 
@@ -17,7 +18,7 @@ internal readonly record struct PflogFlowKey(AddressFamily Family, byte Protocol
     public static PflogFlowKey ForTcpPeer(IPEndPoint peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        var address = PfNatLook.Unmap(peer.Address);
+        var address = EndPoints.Unmap(peer.Address);
         if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             Span<byte> bytes = stackalloc byte[16];

@@ -11,7 +11,7 @@ public class DirAuthorityLineTests
     [InlineData("DirAuthority " + Auth1Line)]
     [InlineData("dirauthority\tauth1 orport=18002 hs no-hs v1 weight=10 v3ident=" + Auth1V3 + " 127.0.0.1:18003 " + Auth1Rsa)]
     [InlineData("  auth1   v3ident=" + Auth1V3 + "  orport=18002   127.0.0.1:18003   " + Auth1Rsa + "  ")]
-    public void Line_gives_authority_and_fallback(string line)
+    public void LineGivesAuthorityAndFallback(string line)
     {
         Assert.True(DirAuthorityLine.TryParse(line, out var authority, out var fallback, out var problem), problem);
         Assert.Equal(new("auth1", Auth1V3), authority);
@@ -21,7 +21,7 @@ public class DirAuthorityLineTests
     }
 
     [Fact]
-    public void Ipv6_orport_is_a_second_fallback_address_and_hex_is_normalised()
+    public void Ipv6OrportIsASecondFallbackAddressAndHexIsNormalised()
     {
         var line = $"auth1 orport=18002 ipv6=[::1]:18012 v3ident={Auth1V3.ToLowerInvariant()} 127.0.0.1:18003 {Auth1Rsa.ToLowerInvariant()}";
         Assert.True(DirAuthorityLine.TryParse(line, out var authority, out var fallback, out var problem), problem);
@@ -43,7 +43,7 @@ public class DirAuthorityLineTests
     [InlineData("auth1 orport=1 ipv6=127.0.0.1:3 v3ident=" + Auth1V3 + " 127.0.0.1:2 " + Auth1Rsa, "ipv6 '127.0.0.1:3' is not [IPv6]:ORPORT")]
     [InlineData("auth1 orport=1 v3ident=" + Auth1V3 + " 127.0.0.1:2 FDB8D305 87EEA64B C0EE04FD B0D8F89F 7CF2B10B", "is not 40 hex digits (or 10 groups of 4)")]
     [InlineData("auth1 orport=1 colour=red v3ident=" + Auth1V3 + " 127.0.0.1:2 " + Auth1Rsa, "unknown flag 'colour=red'")]
-    public void Bad_line_says_what_is_wrong(string line, string fragment)
+    public void BadLineSaysWhatIsWrong(string line, string fragment)
     {
         Assert.False(DirAuthorityLine.TryParse(line, out _, out _, out var problem));
         Assert.Contains(fragment, problem, StringComparison.Ordinal);

@@ -12,7 +12,7 @@ public class NetworkSyntaxTests
     [InlineData("[::1]:9040", "[::1]:9040")]
     [InlineData("[fd00::0:2]:80", "[fd00::2]:80")]
     [InlineData("[::ffff:1.2.3.4]:80", "[::ffff:1.2.3.4]:80")]
-    public void Valid_endpoints(string text, string formatted)
+    public void ValidEndpoints(string text, string formatted)
     {
         Assert.True(NetworkSyntax.TryParseEndPoint(text, out var ep));
         Assert.Equal(formatted, NetworkSyntax.Format(ep));
@@ -37,7 +37,7 @@ public class NetworkSyntaxTests
     [InlineData("[127.0.0.1]:80")]
     [InlineData("[fe80::1%eth0]:80")]
     [InlineData("localhost:80")]
-    public void Invalid_endpoints(string text) => Assert.False(NetworkSyntax.TryParseEndPoint(text, out _));
+    public void InvalidEndpoints(string text) => Assert.False(NetworkSyntax.TryParseEndPoint(text, out _));
 
     [Theory]
     [InlineData("100.64.0.2/32", "100.64.0.2/32")]
@@ -46,7 +46,7 @@ public class NetworkSyntaxTests
     [InlineData("0.0.0.0/0", "0.0.0.0/0")]
     [InlineData("fd00::2/128", "fd00::2/128")]
     [InlineData("fd00::/8", "fd00::/8")]
-    public void Valid_cidr(string text, string expected)
+    public void ValidCidr(string text, string expected)
     {
         Assert.Equal(NetworkSyntax.CidrProblem.None, NetworkSyntax.TryParseCidr(text, out var network));
         Assert.Equal(IPNetwork.Parse(expected), network);
@@ -61,6 +61,6 @@ public class NetworkSyntaxTests
     [InlineData("10.0.0.0/", "Syntax")]
     [InlineData("/8", "Syntax")]
     [InlineData("10.0.0/8", "Syntax")]
-    public void Invalid_cidr(string text, string problem)
+    public void InvalidCidr(string text, string problem)
         => Assert.Equal(Enum.Parse<NetworkSyntax.CidrProblem>(problem), NetworkSyntax.TryParseCidr(text, out _));
 }

@@ -12,7 +12,7 @@ public partial class PayloadDocumentationTests
     private static partial Regex CodeBlock();
 
     [Fact]
-    public void Every_toml_and_json_example_parses()
+    public void EveryTomlAndJsonExampleParses()
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "payload.md")).ReplaceLineEndings("\n");
         var blocks = CodeBlock().Matches(doc).Select(m => (Kind: m.Groups[1].Value, Text: m.Groups[2].Value)).ToList();
@@ -25,15 +25,15 @@ public partial class PayloadDocumentationTests
     }
 
     [Fact]
-    public void Defaults_example_is_what_the_writer_prints()
+    public void DefaultsExampleIsWhatTheWriterPrints()
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "payload.md")).ReplaceLineEndings("\n");
         var defaults = CodeBlock().Matches(doc).First(m => m.Groups[2].Value.Contains("pflog_fallback = false")).Groups[2].Value;
-        Assert.Equal(new TorNetworkOptions().ToString(), Parse(defaults).ToString());
+        Assert.Equal(new BurrowOptions().ToString(), Parse(defaults).ToString());
     }
 
     [Fact]
-    public void Testnet_example_in_both_spellings_gives_the_same_network()
+    public void TestnetExampleInBothSpellingsGivesTheSameNetwork()
     {
         var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "payload.md")).ReplaceLineEndings("\n");
         var blocks = CodeBlock().Matches(doc).Select(m => m.Groups[2].Value).ToList();

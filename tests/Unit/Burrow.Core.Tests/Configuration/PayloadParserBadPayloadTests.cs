@@ -107,7 +107,7 @@ public class PayloadParserBadPayloadTests
 
     [Theory]
     [MemberData(nameof(TomlCases))]
-    public void Bad_toml_payload_names_key_path_and_problem(string payload, string keyPath, string fragment)
+    public void BadTomlPayloadNamesKeyPathAndProblem(string payload, string keyPath, string fragment)
     {
         var e = Fail(payload);
         Assert.Single(e.Errors);
@@ -132,7 +132,7 @@ public class PayloadParserBadPayloadTests
 
     [Theory]
     [MemberData(nameof(JsonCases))]
-    public void Bad_json_payload_names_key_path_and_problem(string payload, string keyPath, string fragment)
+    public void BadJsonPayloadNamesKeyPathAndProblem(string payload, string keyPath, string fragment)
     {
         var e = Fail(payload);
         Assert.Single(e.Errors);
@@ -157,7 +157,7 @@ public class PayloadParserBadPayloadTests
 
     [Theory]
     [MemberData(nameof(SyntaxCases))]
-    public void Syntax_error_carries_line_and_column(string payload, string fragment, int line, int column)
+    public void SyntaxErrorCarriesLineAndColumn(string payload, string fragment, int line, int column)
     {
         var e = Fail(payload);
         Assert.Equal("", e.KeyPath);
@@ -172,7 +172,7 @@ public class PayloadParserBadPayloadTests
     [InlineData("a = {b={c={d={e={f={g={h={i={j={k={l={m={n={o={p={q={r={s={t={u={v={w={x={y={z={a={b={c={d={e={f={g={h={i={j={k={l=1}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}")]
     [InlineData("[a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z]")]
     [InlineData("{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}")]
-    public void Deep_nesting_is_refused(string payload)
+    public void DeepNestingIsRefused(string payload)
     {
         var e = Fail(payload);
         Assert.Equal("", e.KeyPath);
@@ -180,7 +180,7 @@ public class PayloadParserBadPayloadTests
     }
 
     [Fact]
-    public void Schema_errors_in_text_point_at_the_key_or_value()
+    public void SchemaErrorsInTextPointAtTheKeyOrValue()
     {
         var toml = Fail("mtu = 1400\n\n[tcp_stack]\nkind = \"lwip\"\n");
         Assert.Equal((4, 1), (toml.Line, toml.Column));
@@ -194,7 +194,7 @@ public class PayloadParserBadPayloadTests
     }
 
     [Fact]
-    public void Json_columns_count_characters_not_bytes()
+    public void JsonColumnsCountCharactersNotBytes()
     {
         // "é" is two UTF-8 bytes; the column of the bad value is still counted in characters.
         var e = Fail("{ \"tun_name\": \"é\", \"mtu\": x }");
@@ -203,7 +203,7 @@ public class PayloadParserBadPayloadTests
     }
 
     [Fact]
-    public void All_problems_are_reported_together_in_schema_order()
+    public void AllProblemsAreReportedTogetherInSchemaOrder()
     {
         var e = Fail("mtu = 70000\n[tcp_stack]\nkind = \"lwip\"\nlissten = \"x\"\n[upstream]\nkind = \"tor\"\n");
         Assert.Equal(["mtu", "tcp_stack.lissten", "tcp_stack.kind", "upstream.kind"], e.Errors.Select(x => x.KeyPath));
@@ -213,7 +213,7 @@ public class PayloadParserBadPayloadTests
     }
 
     [Fact]
-    public void Number_of_reported_problems_is_bounded()
+    public void NumberOfReportedProblemsIsBounded()
     {
         var payload = string.Join('\n', Enumerable.Range(0, 100).Select(i => $"unknown{i} = 1"));
         var e = Fail(payload);
@@ -221,7 +221,7 @@ public class PayloadParserBadPayloadTests
     }
 
     [Fact]
-    public void Oversized_payload_is_refused_before_parsing()
+    public void OversizedPayloadIsRefusedBeforeParsing()
     {
         var e = Fail("# " + new string('x', PayloadParser.MaxPayloadLength));
         Assert.Contains("accepted: at most", e.Message, StringComparison.Ordinal);
@@ -244,7 +244,7 @@ public class PayloadParserBadPayloadTests
 
     [Theory]
     [MemberData(nameof(DictionaryCases))]
-    public void Bad_hashtable_names_key_path_and_problem(Func<IDictionary> tree, string keyPath, string fragment)
+    public void BadHashtableNamesKeyPathAndProblem(Func<IDictionary> tree, string keyPath, string fragment)
     {
         var e = Fail(tree());
         Assert.StartsWith(keyPath, e.KeyPath, StringComparison.Ordinal);

@@ -13,7 +13,7 @@ public sealed class PayloadParserTests : IDisposable
     public void Dispose() => _dir.Delete(recursive: true);
 
     [Fact]
-    public void Full_toml_payload_gives_every_value()
+    public void FullTomlPayloadGivesEveryValue()
     {
         var o = Parse(FullToml);
 
@@ -45,7 +45,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Json_toml_and_hashtable_forms_give_identical_options()
+    public void JsonTomlAndHashtableFormsGiveIdenticalOptions()
     {
         var toml = Parse(FullToml);
         var json = Parse(FullJson);
@@ -54,7 +54,7 @@ public sealed class PayloadParserTests : IDisposable
         // The TOML rendering covers every option, so equal renderings mean equal options.
         Assert.Equal(toml.ToString(), json.ToString());
         Assert.Equal(toml.ToString(), table.ToString());
-        Assert.NotEqual(new TorNetworkOptions().ToString(), toml.ToString());
+        Assert.NotEqual(new BurrowOptions().ToString(), toml.ToString());
     }
 
     [Theory]
@@ -63,16 +63,16 @@ public sealed class PayloadParserTests : IDisposable
     [InlineData("")]
     [InlineData("# only a comment\n\n")]
     [InlineData("\uFEFF")]
-    public void Empty_payload_gives_the_defaults(string payload)
+    public void EmptyPayloadGivesTheDefaults(string payload)
     {
         var o = Parse(payload);
         AssertDefaults(o);
     }
 
     [Fact]
-    public void Empty_hashtable_gives_the_defaults() => AssertDefaults(PayloadParser.Parse(new Hashtable(), Context));
+    public void EmptyHashtableGivesTheDefaults() => AssertDefaults(PayloadParser.Parse(new Hashtable(), Context));
 
-    private static void AssertDefaults(TorNetworkOptions o)
+    private static void AssertDefaults(BurrowOptions o)
     {
         Assert.Equal([IPNetwork.Parse("100.64.0.2/32")], o.Address);
         Assert.Equal("burrow-tor", o.TunName);
@@ -88,11 +88,11 @@ public sealed class PayloadParserTests : IDisposable
         Assert.Equal(UpstreamKind.InProcess, o.Upstream.Kind);
         Assert.Null(o.Upstream.Socks5Address);
         Assert.False(o.Recovery.PflogFallback);
-        Assert.Equal(new TorNetworkOptions().ToString(), o.ToString());
+        Assert.Equal(new BurrowOptions().ToString(), o.ToString());
     }
 
     [Fact]
-    public void Testnet_dir_authority_lines_become_authorities_and_fallback_caches()
+    public void TestnetDirAuthorityLinesBecomeAuthoritiesAndFallbackCaches()
     {
         var lines = File.ReadAllLines(TestPaths.Tor("private-network", "dirauthorities.conf"))
             .Where(l => l.StartsWith("DirAuthority ", StringComparison.Ordinal))
@@ -121,7 +121,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Relative_paths_resolve_against_the_base_directory()
+    public void RelativePathsResolveAgainstTheBaseDirectory()
     {
         var o = Parse("[arti]\nstate_dir = \"state\"\ncache_dir = \"../cache/./arti\"");
         Assert.Equal("/srv/burrow/state", o.Arti.StateDir);
@@ -129,7 +129,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Absolute_and_home_paths_are_kept_and_expanded()
+    public void AbsoluteAndHomePathsAreKeptAndExpanded()
     {
         var o = Parse("[arti]\nstate_dir = \"/var/lib/x\"\ncache_dir = \"~\"");
         Assert.Equal("/var/lib/x", o.Arti.StateDir);
@@ -137,7 +137,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Home_path_without_a_known_home_is_an_error()
+    public void HomePathWithoutAKnownHomeIsAnError()
     {
         var e = Assert.Throws<PayloadException>(() =>
             PayloadParser.Parse("[arti]\nstate_dir = \"~/x\"", PayloadParser.PayloadFormat.Detect, new PayloadContext(Base, null)));
@@ -146,7 +146,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Public_string_overload_resolves_against_the_given_directory()
+    public void PublicStringOverloadResolvesAgainstTheGivenDirectory()
     {
         var o = PayloadParser.Parse("{ \"arti\": { \"state_dir\": \"s\" } }", _dir.FullName);
         Assert.Equal(Path.Combine(_dir.FullName, "s"), o.Arti.StateDir);
@@ -158,7 +158,7 @@ public sealed class PayloadParserTests : IDisposable
     [InlineData("burrow.json", "{ \"mtu\": 1280, \"arti\": { \"state_dir\": \"st\" } }")]
     [InlineData("burrow.conf", "mtu = 1280\n[arti]\nstate_dir = \"st\"")]
     [InlineData("burrow.payload", "\n  { \"mtu\": 1280, \"arti\": { \"state_dir\": \"st\" } }")]
-    public void File_payload_format_follows_extension_and_paths_resolve_against_its_folder(string name, string content)
+    public void FilePayloadFormatFollowsExtensionAndPathsResolveAgainstItsFolder(string name, string content)
     {
         var sub = _dir.CreateSubdirectory("net");
         var path = Path.Combine(sub.FullName, name);
@@ -171,7 +171,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Toml_file_with_json_content_is_reported_as_toml()
+    public void TomlFileWithJsonContentIsReportedAsToml()
     {
         var path = Path.Combine(_dir.FullName, "burrow.toml");
         File.WriteAllText(path, "{ \"mtu\": 1280 }");
@@ -181,7 +181,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Json_file_with_toml_content_is_reported_as_json()
+    public void JsonFileWithTomlContentIsReportedAsJson()
     {
         var path = Path.Combine(_dir.FullName, "burrow.json");
         File.WriteAllText(path, "mtu = 1280");
@@ -191,7 +191,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void File_errors_name_the_file_line_and_column()
+    public void FileErrorsNameTheFileLineAndColumn()
     {
         var path = Path.Combine(_dir.FullName, "bad.toml");
         File.WriteAllText(path, "# network\nmtu = 70000\n");
@@ -202,7 +202,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Missing_or_oversized_file_is_a_payload_error()
+    public void MissingOrOversizedFileIsAPayloadError()
     {
         var missing = Path.Combine(_dir.FullName, "none.toml");
         var e = Assert.Throws<PayloadException>(() => PayloadParser.ParseFile(missing));
@@ -218,7 +218,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Single_values_stand_for_one_item_lists()
+    public void SingleValuesStandForOneItemLists()
     {
         var o = Parse($$"""
             address = "fd00::2/128"
@@ -232,14 +232,14 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Bare_address_is_a_single_host_network()
+    public void BareAddressIsASingleHostNetwork()
     {
         var o = Parse("address = [\"100.64.0.9\", \"fd00::9\", \"10.0.0.0/8\"]");
         Assert.Equal([IPNetwork.Parse("100.64.0.9/32"), IPNetwork.Parse("fd00::9/128"), IPNetwork.Parse("10.0.0.0/8")], o.Address);
     }
 
     [Fact]
-    public void Fallback_caches_alone_are_accepted_for_the_public_network()
+    public void FallbackCachesAloneAreAcceptedForThePublicNetwork()
     {
         var o = Parse($$"""
             [arti.tor_network]
@@ -251,7 +251,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Hashtable_values_are_unwrapped_first()
+    public void HashtableValuesAreUnwrappedFirst()
     {
         // A cmdlet passes PSObject.BaseObject; Boxed stands for PSObject here.
         var tree = new Hashtable
@@ -269,7 +269,7 @@ public sealed class PayloadParserTests : IDisposable
     private sealed record Boxed(object Value);
 
     [Fact]
-    public void Ordered_and_generic_dictionaries_are_accepted()
+    public void OrderedAndGenericDictionariesAreAccepted()
     {
         var ordered = new System.Collections.Specialized.OrderedDictionary { ["mtu"] = 1300, ["tcp_stack"] = new Dictionary<string, object?> { ["listen"] = "127.0.0.1:9041" } };
         var o = PayloadParser.Parse(ordered, Context);
@@ -278,7 +278,7 @@ public sealed class PayloadParserTests : IDisposable
     }
 
     [Fact]
-    public void Never_another_exception_type_for_garbage()
+    public void NeverAnotherExceptionTypeForGarbage()
     {
         // A handful of hostile shapes: each must be a PayloadException, nothing else.
         string[] garbage =

@@ -20,7 +20,7 @@ internal static class PayloadTestSupport
 
     public static PayloadContext Context => new(Base, Home);
 
-    public static TorNetworkOptions Parse(string text)
+    public static BurrowOptions Parse(string text)
         => PayloadParser.Parse(text, PayloadParser.PayloadFormat.Detect, Context);
 
     public static PayloadException Fail(string text)

@@ -6,9 +6,9 @@ namespace Burrow.Core.Tests.Configuration;
 public class PayloadWriterTests
 {
     [Fact]
-    public void Defaults_render_as_the_design_payload()
+    public void DefaultsRenderAsTheDesignPayload()
     {
-        var toml = PayloadWriter.ToToml(new TorNetworkOptions());
+        var toml = PayloadWriter.ToToml(new BurrowOptions());
         Assert.Equal("""
             address = ["100.64.0.2/32"]
             tun_name = "burrow-tor"
@@ -36,7 +36,7 @@ public class PayloadWriterTests
     }
 
     [Fact]
-    public void Rendered_payload_parses_back_to_the_same_options()
+    public void RenderedPayloadParsesBackToTheSameOptions()
     {
         var options = Parse(FullToml);
         var rendered = options.ToString();
@@ -46,10 +46,10 @@ public class PayloadWriterTests
     }
 
     [Fact]
-    public void Strings_are_escaped()
+    public void StringsAreEscaped()
     {
         const string odd = "/tmp/a \"b\"\\c\td\u0001";
-        var options = new TorNetworkOptions { Arti = new ArtiSection { StateDir = odd } };
+        var options = new BurrowOptions { Arti = new ArtiSection { StateDir = odd } };
         var rendered = options.ToString();
         Assert.Contains("state_dir = \"/tmp/a \\\"b\\\"\\\\c\\td\\u0001\"", rendered, StringComparison.Ordinal);
         Assert.Equal(odd, Parse(rendered).Arti.StateDir);

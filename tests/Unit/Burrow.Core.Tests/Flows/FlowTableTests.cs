@@ -1,5 +1,6 @@
 using System.Net;
 using Burrow.Core.Flows;
+using Burrow.Core.Upstreams;
 
 namespace Burrow.Core.Tests.Flows;
 
@@ -18,7 +19,7 @@ public class FlowTableTests
         a.MarkOpen();
         a.AddUp(100);
         a.AddDown(2000);
-        table.End(a, FlowState.Closed, "both sides closed");
+        table.End(a, FlowEnd.Completed());
         Assert.Equal(1, table.LiveCount);
         var snap = table.Snapshot();
         Assert.Equal(2, snap.Count);
@@ -36,11 +37,14 @@ public class FlowTableTests
     {
         var table = new FlowTable("edge");
         var f = table.Add(Src);
-        table.End(f, FlowState.Failed, "upstream Timeout", "no answer");
-        table.End(f, FlowState.Closed, "network stopped");
+        table.End(f, FlowEnd.UpstreamConnectFailed(new UpstreamException(UpstreamErrorKind.Timeout, "no answer")));
+        table.End(f, FlowEnd.NetworkStopped());
         var info = Assert.Single(table.Snapshot());
         Assert.Equal(FlowState.Failed, info.State);
         Assert.Equal("upstream Timeout", info.EndReason);
+        Assert.Equal(FlowEndKind.UpstreamConnectFailed, info.EndKind);
+        Assert.Equal(UpstreamErrorKind.Timeout, info.UpstreamError);
+        Assert.Equal("no answer", info.Error);
         Assert.Equal(1, table.TotalEnded);
     }
 
@@ -49,7 +53,7 @@ public class FlowTableTests
     {
         var table = new FlowTable("edge", recentCapacity: 5);
         for (var i = 0; i < 50; i++)
-            table.End(table.Add(Src), FlowState.Closed, "done");
+            table.End(table.Add(Src), FlowEnd.Completed());
         var snap = table.Snapshot();
         Assert.Equal(5, snap.Count);
         Assert.Equal(Enumerable.Range(46, 5).Select(i => (long)i), snap.Select(f => f.Id));
@@ -66,7 +70,7 @@ public class FlowTableTests
             {
                 var f = table.Add(Src);
                 f.AddUp(1);
-                table.End(f, FlowState.Closed, "done");
+                table.End(f, FlowEnd.Completed());
             }
         })));
         var snap = table.Snapshot();

@@ -10,6 +10,7 @@ namespace Burrow.Core.Tests.Integration;
 
 /// <summary>The transparent path with the built-in Tor client as the upstream (the default). Its own
 /// relay connections go to 127.0.0.1, which the redirect rule does not match.</summary>
+[Trait("Category", "Integration")]
 [Collection(NftCollection.Name)]
 public sealed class InProcessPathTests : TransparentPathTests, IDisposable
 {
@@ -26,9 +27,9 @@ public sealed class InProcessPathTests : TransparentPathTests, IDisposable
         }
     }
 
-    private protected override async Task<TorNetwork> StartNetworkAsync(TestNetwork tn)
+    private protected override async Task<BurrowNetwork> StartNetworkAsync(TestNetwork tn)
     {
-        var options = new TorNetworkOptions
+        var options = new BurrowOptions
         {
             TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("127.0.0.1:0") },
             Arti = new ArtiSection
@@ -41,13 +42,13 @@ public sealed class InProcessPathTests : TransparentPathTests, IDisposable
             },
         };
         Assert.Equal(UpstreamKind.InProcess, options.Upstream.Kind);
-        var network = TorNetwork.Create("i" + Guid.NewGuid().ToString("N")[..8], options, NullLoggerFactory.Instance);
+        var network = BurrowNetworkFactory.Create("i" + Guid.NewGuid().ToString("N")[..8], options, NullLoggerFactory.Instance);
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await network.StartAsync(null, cts.Token);
         return network;
     }
 
-    private protected override void CheckUpstream(TorNetwork network, FlowInfo flow, TestNetwork tn)
+    private protected override void CheckUpstream(BurrowNetwork network, FlowInfo flow, TestNetwork tn)
     {
         Assert.Equal("in-process Tor client", network.Upstream);
         Assert.Contains(tn.Exits, e => flow.Circuit == $"{e.Nickname} ({e.Fingerprint[..8]}..)");

@@ -17,6 +17,7 @@ namespace Burrow.Core.Tests.Integration;
 /// is a stand-in that always reaches one local server (connecting to the recovered destination
 /// would be redirected again); the Tor path itself is covered by the private-network tests.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(NftCollection.Name)]
 public class KernelRedirectTests
 {
@@ -35,11 +36,11 @@ public class KernelRedirectTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private static async Task<(TorNetwork Network, FixedTargetConnector Connector)> StartAsync(string listen, IPEndPoint target)
+    private static async Task<(BurrowNetwork Network, FixedTargetConnector Connector)> StartAsync(string listen, IPEndPoint target)
     {
-        var options = new TorNetworkOptions { TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse(listen) } };
+        var options = new BurrowOptions { TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse(listen) } };
         var connector = new FixedTargetConnector(target);
-        var network = new TorNetwork("k" + Guid.NewGuid().ToString("N")[..8], options, connector, new SoOriginalDstResolver(), NullLoggerFactory.Instance);
+        var network = new BurrowNetwork("k" + Guid.NewGuid().ToString("N")[..8], options, connector, new SoOriginalDstResolver(), NullLoggerFactory.Instance);
         await network.StartAsync(null, CancellationToken.None);
         return (network, connector);
     }
@@ -57,7 +58,7 @@ public class KernelRedirectTests
         return ms.ToArray();
     }
 
-    private static async Task<FlowInfo> EndedFlowAsync(TorNetwork network)
+    private static async Task<FlowInfo> EndedFlowAsync(BurrowNetwork network)
     {
         for (var i = 0; i < 500; i++)
         {

@@ -28,7 +28,7 @@ internal static class PathTestClient
     }
 
     /// <summary>Waits (up to a minute) until at least <paramref name="count"/> flows have ended.</summary>
-    public static async Task<IReadOnlyList<FlowInfo>> WaitForEndedAsync(TorNetwork network, int count)
+    public static async Task<IReadOnlyList<FlowInfo>> WaitForEndedAsync(BurrowNetwork network, int count)
     {
         for (var i = 0; i < 3000; i++)
         {

@@ -19,12 +19,12 @@ namespace Burrow.Core.Tests.Integration;
 public abstract class TransparentPathTests
 {
     /// <summary>A started network with the upstream under test, listening on 127.0.0.1:0.</summary>
-    private protected abstract Task<TorNetwork> StartNetworkAsync(TestNetwork tn);
+    private protected abstract Task<BurrowNetwork> StartNetworkAsync(TestNetwork tn);
 
     /// <summary>What the upstream says of itself and of a flow's circuit.</summary>
-    private protected abstract void CheckUpstream(TorNetwork network, FlowInfo flow, TestNetwork tn);
+    private protected abstract void CheckUpstream(BurrowNetwork network, FlowInfo flow, TestNetwork tn);
 
-    private async Task<(TorNetwork Network, NftTable Nft, TestNetwork Tn)> StartAsync(params int[] ports)
+    private async Task<(BurrowNetwork Network, NftTable Nft, TestNetwork Tn)> StartAsync(params int[] ports)
     {
         TestNamespace.Require();
         var tn = PrivateTorNetwork.Get();

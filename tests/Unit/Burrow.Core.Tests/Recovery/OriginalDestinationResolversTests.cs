@@ -8,13 +8,13 @@ public class OriginalDestinationResolversTests
 {
     [Fact]
     public void LinuxGetsSoOriginalDst()
-        => Assert.Equal("SO_ORIGINAL_DST", OriginalDestinationResolvers.Create(new TorNetworkOptions(), NullLogger.Instance).Method);
+        => Assert.Equal("SO_ORIGINAL_DST", OriginalDestinationResolvers.Create(new BurrowOptions(), NullLogger.Instance).Method);
 
     [Fact]
     public void WindowsFailsNamingTheSupportedPlatforms()
     {
         var e = Assert.Throws<PlatformNotSupportedException>(() =>
-            OriginalDestinationResolvers.Create(new TorNetworkOptions(), NullLogger.Instance, "other", "Microsoft Windows 10.0.26100"));
+            OriginalDestinationResolvers.Create(new BurrowOptions(), NullLogger.Instance, "other", "Microsoft Windows 10.0.26100"));
         Assert.Contains("Microsoft Windows", e.Message);
         Assert.Contains("supported platforms: Linux (SO_ORIGINAL_DST) and macOS", e.Message);
     }
@@ -22,5 +22,5 @@ public class OriginalDestinationResolversTests
     [Fact]
     public void MacOSPathRefusesToRunOffMacOS()
         => Assert.Throws<PlatformNotSupportedException>(() =>
-            OriginalDestinationResolvers.Create(new TorNetworkOptions(), NullLogger.Instance, "macos", "Linux"));
+            OriginalDestinationResolvers.Create(new BurrowOptions(), NullLogger.Instance, "macos", "Linux"));
 }

@@ -7,6 +7,7 @@ using Burrow.Tests;
 namespace Burrow.Core.Tests.TestNet;
 
 /// <summary>The shared private network works end to end through the reference C tor client.</summary>
+[Trait("Category", "Integration")]
 public class PrivateTorNetworkTests
 {
     private static CancellationToken Within(int seconds) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;

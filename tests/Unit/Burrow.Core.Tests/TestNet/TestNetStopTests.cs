@@ -5,6 +5,7 @@ namespace Burrow.Core.Tests.TestNet;
 
 /// <summary>`testnet stop` leaves nothing running: a second network, started beside the shared
 /// one on its own base port, is stopped and searched for.</summary>
+[Trait("Category", "Integration")]
 public class TestNetStopTests
 {
     [Fact]

@@ -6,16 +6,24 @@ using Burrow.Core.Upstreams;
 namespace Burrow.Core.Tests.Transparent;
 
 /// <summary>Answers every connection with a fixed recovery result (no kernel NAT needed).</summary>
-internal sealed class FixedResolver(Func<Socket, RecoveryResult> answer) : IOriginalDestinationResolver
+internal sealed class FixedResolver(Func<Socket, RecoveryResult> answer) : IOriginalDestinationResolver, IAsyncDisposable
 {
+    public bool Disposed { get; private set; }
     public string Method => "FAKE";
     public ValueTask<RecoveryResult> ResolveAsync(Socket accepted, CancellationToken cancellationToken) => ValueTask.FromResult(answer(accepted));
+
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Connects straight to the destination over loopback TCP (stands in for Tor), or fails as told.</summary>
 internal sealed class DirectConnector(UpstreamException? failWith = null) : ITorConnector
 {
     public int Connects;
+    public bool Disposed { get; private set; }
     public string Description => "direct (test)";
     public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -28,7 +36,11 @@ internal sealed class DirectConnector(UpstreamException? failWith = null) : ITor
         return new Burrow.Core.Upstreams.SocketUpstreamConnection(s);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>A loopback server that reads everything until EOF, then answers with the bytes reversed

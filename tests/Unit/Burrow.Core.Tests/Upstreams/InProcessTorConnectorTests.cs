@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Burrow.Core.Tests.Upstreams;
 
 /// <summary>The built-in Tor client as the upstream, on the shared private network.</summary>
+[Trait("Category", "Integration")]
 public sealed class InProcessTorConnectorTests : IDisposable
 {
     private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-inproc-" + Guid.NewGuid().ToString("N"));
@@ -111,9 +112,9 @@ public sealed class InProcessTorConnectorTests : IDisposable
     [Fact]
     public void TorNetworkCreateUsesTheInProcessClientByDefault()
     {
-        var options = new TorNetworkOptions { Arti = new ArtiSection { StateDir = System.IO.Path.Combine(_dir, "s"), CacheDir = System.IO.Path.Combine(_dir, "c") } };
+        var options = new BurrowOptions { Arti = new ArtiSection { StateDir = System.IO.Path.Combine(_dir, "s"), CacheDir = System.IO.Path.Combine(_dir, "c") } };
         Assert.Equal(UpstreamKind.InProcess, options.Upstream.Kind);
-        var network = TorNetwork.Create("inproc-default", options, NullLoggerFactory.Instance);
+        var network = BurrowNetworkFactory.Create("inproc-default", options, NullLoggerFactory.Instance);
         Assert.Equal("in-process Tor client", network.Upstream);
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Burrow.Tests;
 using Burrow.Tor.Client;
 using Burrow.Tor.Dir;
 using Burrow.Tor.NetDir;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Burrow.Tests;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;

@@ -1,6 +1,7 @@
 using System.Net;
 using Burrow.Core.Recovery;
 using Burrow.Core.Recovery.MacOS;
+using Burrow.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Core.Tests.Recovery.MacOS;

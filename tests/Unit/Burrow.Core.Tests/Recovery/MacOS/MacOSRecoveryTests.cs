@@ -2,6 +2,7 @@ using System.Net;
 using Burrow.Core.Configuration;
 using Burrow.Core.Recovery;
 using Burrow.Core.Recovery.MacOS;
+using Burrow.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Burrow.Core.Tests.Recovery.MacOS.PflogFixtures;
 
@@ -80,7 +81,7 @@ public class MacOSRecoveryTests
     [Fact]
     public void CreateOffMacOSSaysItIsMacOSOnly()
     {
-        var options = new TorNetworkOptions();
+        var options = new BurrowOptions();
         if (!OperatingSystem.IsMacOS())
         {
             var e = Assert.Throws<PlatformNotSupportedException>(() => MacOSRecovery.Create(options, NullLogger.Instance));
@@ -103,7 +104,7 @@ public class MacOSRecoveryTests
     [Fact]
     public void CreateRejectsAWildcardListenWithTheFallbackBeforeOpeningAnything()
     {
-        var options = new TorNetworkOptions
+        var options = new BurrowOptions
         {
             TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("0.0.0.0:9040") },
             Recovery = new RecoverySection { PflogFallback = true },

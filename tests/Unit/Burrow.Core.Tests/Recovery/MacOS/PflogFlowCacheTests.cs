@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Burrow.Core.Recovery.MacOS;
+using Burrow.Tests;
 
 namespace Burrow.Core.Tests.Recovery.MacOS;
 

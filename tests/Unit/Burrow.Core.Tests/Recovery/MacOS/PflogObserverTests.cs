@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Burrow.Core.Recovery;
 using Burrow.Core.Recovery.MacOS;
+using Burrow.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Burrow.Core.Tests.Recovery.MacOS.PflogFixtures;
 

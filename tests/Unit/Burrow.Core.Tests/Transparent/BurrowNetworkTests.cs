@@ -7,21 +7,22 @@ using Burrow.Core.Networks;
 using Burrow.Core.Recovery;
 using Burrow.Core.Transparent;
 using Burrow.Core.Upstreams;
+using Burrow.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Core.Tests.Transparent;
 
 /// <summary>The network's connection handling over loopback with a fake resolver (the kernel
 /// redirect path is covered by the integration tests in the test namespace).</summary>
-public class TorNetworkTests
+public class BurrowNetworkTests
 {
-    private static TorNetworkOptions Options() => new() { TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("127.0.0.1:0") } };
+    private static BurrowOptions Options() => new() { TcpStack = new TcpStackSection { Listen = IPEndPoint.Parse("127.0.0.1:0") } };
 
-    private static TorNetwork Network(IOriginalDestinationResolver resolver, ITorConnector connector, TimeSpan? idle = null)
-        => new("t" + Guid.NewGuid().ToString("N")[..8], Options(), connector, resolver, NullLoggerFactory.Instance)
-        { IdleTimeout = idle ?? TimeSpan.FromMinutes(1) };
+    private static BurrowNetwork Network(IOriginalDestinationResolver resolver, ITorConnector connector, TimeProvider? time = null)
+        => new("t" + Guid.NewGuid().ToString("N")[..8], Options(), connector, resolver, NullLoggerFactory.Instance, time)
+        { IdleTimeout = TimeSpan.FromMinutes(1) };
 
-    private static async Task<FlowInfo> WaitForEnd(TorNetwork network, Func<FlowInfo, bool>? which = null)
+    private static async Task<FlowInfo> WaitForEnd(BurrowNetwork network, Func<FlowInfo, bool>? which = null)
     {
         for (var i = 0; i < 500; i++)
         {
@@ -40,7 +41,7 @@ public class TorNetworkTests
         await network.StartAsync(null, CancellationToken.None);
         try
         {
-            Assert.Same(network, NetworkRegistry.Find(network.Name));
+            Assert.Same(network, BurrowNetworkRegistry.Find(network.Name));
             var payload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await client.ConnectAsync(network.ListenEndPoint!);
@@ -61,10 +62,11 @@ public class TorNetworkTests
             Assert.Equal(server.EndPoint, flow.Destination);
             Assert.Equal("FAKE", flow.Method);
             Assert.Equal("both sides closed", flow.EndReason);
+            Assert.Equal(FlowEndKind.Completed, flow.EndKind);
         }
         finally { await network.StopAsync(); }
-        Assert.Null(NetworkRegistry.Find(network.Name));
-        Assert.Equal(NetworkState.Stopped, network.State);
+        Assert.Null(BurrowNetworkRegistry.Find(network.Name));
+        Assert.Equal(BurrowNetworkState.Stopped, network.State);
     }
 
     [Fact]
@@ -87,6 +89,7 @@ public class TorNetworkTests
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Refused, flow.State);
             Assert.Equal("not redirected", flow.EndReason);
+            Assert.Equal(FlowEndKind.NotRedirected, flow.EndKind);
             Assert.Equal("no NAT state", flow.Error);
             Assert.Equal(0, connector.Connects);
         }
@@ -112,6 +115,8 @@ public class TorNetworkTests
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Failed, flow.State);
             Assert.Equal("upstream ConnectionRefused", flow.EndReason);
+            Assert.Equal(FlowEndKind.UpstreamConnectFailed, flow.EndKind);
+            Assert.Equal(UpstreamErrorKind.ConnectionRefused, flow.UpstreamError);
             Assert.Contains("SOCKS reply 5", flow.Error);
         }
         finally { await network.StopAsync(); }
@@ -121,15 +126,25 @@ public class TorNetworkTests
     public async Task IdleFlowIsEnded()
     {
         using var server = new ReverseServer();
-        var network = Network(new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), new DirectConnector(), idle: TimeSpan.FromMilliseconds(300));
+        var time = new ManualTimeProvider();
+        var network = Network(new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), new DirectConnector(), time);
         await network.StartAsync(null, CancellationToken.None);
         try
         {
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await client.ConnectAsync(network.ListenEndPoint!);
+            // The copy loop's activity timer exists once the flow is open; then only the manual clock moves it.
+            for (var i = 0; i < 500 && time.ActiveTimers == 0; i++) await Task.Delay(10);
+            Assert.Equal(FlowState.Open, Assert.Single(network.Flows.Snapshot()).State);
+
+            time.Advance(TimeSpan.FromSeconds(59));
+            Assert.Equal(FlowState.Open, Assert.Single(network.Flows.Snapshot()).State);
+            time.Advance(TimeSpan.FromSeconds(16));
+
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Closed, flow.State);
-            Assert.StartsWith("idle for", flow.EndReason);
+            Assert.Equal(FlowEndKind.IdleTimeout, flow.EndKind);
+            Assert.Equal("idle for 60 s", flow.EndReason);
         }
         finally { await network.StopAsync(); }
     }
@@ -162,7 +177,7 @@ public class TorNetworkTests
     public async Task SameNameCannotRunTwice()
     {
         var a = Network(new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x")), new DirectConnector());
-        var b = new TorNetwork(a.Name, Options(), new DirectConnector(), new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x")), NullLoggerFactory.Instance);
+        var b = new BurrowNetwork(a.Name, Options(), new DirectConnector(), new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x")), NullLoggerFactory.Instance);
         await a.StartAsync(null, CancellationToken.None);
         try
         {
@@ -177,21 +192,25 @@ public class TorNetworkTests
     {
         using var busy = new TcpListener(IPAddress.Loopback, 0);
         busy.Start();
-        var options = new TorNetworkOptions { TcpStack = new TcpStackSection { Listen = (IPEndPoint)busy.LocalEndpoint } };
-        var network = new TorNetwork("busy" + Guid.NewGuid().ToString("N")[..6], options, new DirectConnector(),
-            new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x")), NullLoggerFactory.Instance);
+        var options = new BurrowOptions { TcpStack = new TcpStackSection { Listen = (IPEndPoint)busy.LocalEndpoint } };
+        var connector = new DirectConnector();
+        var resolver = new FixedResolver(_ => RecoveryResult.NotRedirected("FAKE", "x"));
+        var network = new BurrowNetwork("busy" + Guid.NewGuid().ToString("N")[..6], options, connector, resolver, NullLoggerFactory.Instance);
         var e = await Assert.ThrowsAsync<ListenerException>(() => network.StartAsync(null, CancellationToken.None));
         Assert.Contains("tcp_stack.listen", e.Message);
         Assert.Contains("already in use", e.Message);
-        Assert.Equal(NetworkState.Failed, network.State);
-        Assert.Null(NetworkRegistry.Find(network.Name));
+        Assert.Equal(BurrowNetworkState.Failed, network.State);
+        Assert.Null(BurrowNetworkRegistry.Find(network.Name));
+        // The listener was the last part: the ones started before it were stopped again.
+        Assert.True(connector.Disposed);
+        Assert.True(resolver.Disposed);
     }
 
     [Fact]
     public async Task ProbeIsRecognisedAndNeverForwarded()
     {
         var connector = new DirectConnector();
-        TorNetwork? network = null;
+        BurrowNetwork? network = null;
         // The fake resolver reports the listener's own address as the original destination, the
         // way a probe aimed straight at it would look once redirected.
         network = Network(new FixedResolver(s => RecoveryResult.Found((IPEndPoint)s.LocalEndPoint!, "FAKE")), connector);
@@ -204,6 +223,39 @@ public class TorNetworkTests
             Assert.Equal("FAKE", result.Method);
             Assert.Empty(network.Flows.Snapshot());
             Assert.Equal(0, connector.Connects);
+        }
+        finally { await network.StopAsync(); }
+    }
+
+    [Fact]
+    public async Task ConnectionFromAProbesPortOnAnotherAddressIsForwarded()
+    {
+        using var server = new ReverseServer();
+        var connector = new DirectConnector();
+        var network = Network(new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), connector);
+        await network.StartAsync(null, CancellationToken.None);
+        try
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)client.LocalEndPoint!).Port;
+            // A probe in flight from the same port on another loopback address.
+            using var probe = ProbeRegistry.Register(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port));
+
+            await client.ConnectAsync(network.ListenEndPoint!);
+            await client.SendAsync("ping"u8.ToArray());
+            client.Shutdown(SocketShutdown.Send);
+            var ms = new MemoryStream();
+            var buf = new byte[64];
+            int n;
+            while ((n = await client.ReceiveAsync(buf)) > 0) ms.Write(buf, 0, n);
+
+            Assert.Equal("gnip"u8.ToArray(), ms.ToArray());
+            var flow = await WaitForEnd(network);
+            Assert.Equal(FlowState.Closed, flow.State);
+            Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), flow.Source);
+            Assert.Equal(1, connector.Connects);
+            Assert.False(probe.Seen.IsCompleted);
         }
         finally { await network.StopAsync(); }
     }

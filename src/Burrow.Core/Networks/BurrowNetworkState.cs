@@ -1,6 +1,6 @@
 namespace Burrow.Core.Networks;
 
-public enum NetworkState
+public enum BurrowNetworkState
 {
     Starting,
     Running,

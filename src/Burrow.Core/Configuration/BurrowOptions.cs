@@ -6,7 +6,7 @@ namespace Burrow.Core.Configuration;
 /// A validated payload: everything Start-BurrowTorNetwork needs to start one network.
 /// Built only by <see cref="PayloadParser"/>; defaults are the design's (ARCHITECTURE.md, "Payload").
 /// </summary>
-public sealed class TorNetworkOptions
+public sealed class BurrowOptions
 {
     public const string DefaultListen = "127.0.0.1:9040";
 

@@ -1,0 +1,62 @@
+using Burrow.Core.Upstreams;
+
+namespace Burrow.Core.Flows;
+
+/// <summary>
+/// How one flow ended: the kind callers act on, the short reason and the detail users read, and the
+/// upstream's error kind when the upstream could not connect. Built only through the factories below,
+/// so every reason string and the kind -> <see cref="FlowState"/> mapping live in this one file.
+/// </summary>
+public sealed record FlowEnd
+{
+    private FlowEnd(FlowEndKind kind, string reason, string? error = null, UpstreamErrorKind? upstreamError = null)
+    {
+        Kind = kind;
+        Reason = reason;
+        Error = error;
+        UpstreamError = upstreamError;
+    }
+
+    public FlowEndKind Kind { get; }
+
+    /// <summary>What Get-BurrowFlow shows as EndReason ("both sides closed", "upstream ConnectionRefused", ...).</summary>
+    public string Reason { get; }
+
+    /// <summary>The detail behind a failure (the upstream's message, the socket error), or null.</summary>
+    public string? Error { get; }
+
+    /// <summary>Set for <see cref="FlowEndKind.UpstreamConnectFailed"/>.</summary>
+    public UpstreamErrorKind? UpstreamError { get; }
+
+    /// <summary>Closed after being open, Refused when never forwarded, Failed when the upstream or the code failed.</summary>
+    public FlowState State => Kind switch
+    {
+        FlowEndKind.NotRedirected or FlowEndKind.RecoveryFailed or FlowEndKind.TooManyFlows => FlowState.Refused,
+        FlowEndKind.UpstreamConnectFailed or FlowEndKind.InternalError => FlowState.Failed,
+        _ => FlowState.Closed,
+    };
+
+    /// <summary>True when the client gets a clean close; every other end resets it.</summary>
+    public bool Graceful => Kind == FlowEndKind.Completed;
+
+    public static FlowEnd Completed() => new(FlowEndKind.Completed, "both sides closed");
+
+    public static FlowEnd IdleTimeout(TimeSpan idle) => new(FlowEndKind.IdleTimeout, $"idle for {idle.TotalSeconds:0} s");
+
+    public static FlowEnd NetworkStopped() => new(FlowEndKind.NetworkStopped, "network stopped");
+
+    public static FlowEnd ClientError(string detail) => new(FlowEndKind.ClientError, "client error", detail);
+
+    public static FlowEnd UpstreamStreamError(string detail) => new(FlowEndKind.UpstreamError, "upstream error", detail);
+
+    public static FlowEnd NotRedirected(string? detail) => new(FlowEndKind.NotRedirected, "not redirected", detail);
+
+    public static FlowEnd RecoveryFailed(string? detail) => new(FlowEndKind.RecoveryFailed, "recovery failed", detail);
+
+    public static FlowEnd TooManyFlows(int max) => new(FlowEndKind.TooManyFlows, "too many flows", $"the network already carries {max} flows");
+
+    public static FlowEnd UpstreamConnectFailed(UpstreamException e)
+        => new(FlowEndKind.UpstreamConnectFailed, "upstream " + e.Kind, e.Message, e.Kind);
+
+    public static FlowEnd Internal(string detail) => new(FlowEndKind.InternalError, "internal error", detail);
+}

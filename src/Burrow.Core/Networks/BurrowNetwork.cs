@@ -1,0 +1,165 @@
+using System.Net;
+using Burrow.Core.Configuration;
+using Burrow.Core.Flows;
+using Burrow.Core.Recovery;
+using Burrow.Core.Transparent;
+using Burrow.Core.Upstreams;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Core.Networks;
+
+/// <summary>
+/// One running Burrow instance: its lifecycle (start, stop, state, registration by name) over the
+/// parts <see cref="BurrowNetworkFactory.ComposeParts"/> lists (resolver, upstream, forwarder,
+/// listener), and the flows it has seen. Parts start in order; stopping, or a failed start, stops
+/// them all in reverse. Connections are the <see cref="ConnectionForwarder"/>'s business.
+/// </summary>
+public sealed partial class BurrowNetwork : IAsyncDisposable
+{
+    private readonly ITorConnector _connector;
+    private readonly IOriginalDestinationResolver _resolver;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConnectionForwarder _forwarder;
+    private readonly TransparentListener _listener;
+    private readonly IReadOnlyList<INetworkPart> _parts;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+    private Task? _stopTask;
+
+    public BurrowNetwork(string name, BurrowOptions options, ITorConnector connector, IOriginalDestinationResolver resolver,
+        ILoggerFactory loggerFactory, TimeProvider? time = null)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException("a network needs a name", nameof(name));
+        Name = name;
+        Options = options;
+        _connector = connector;
+        _resolver = resolver;
+        _time = time ?? TimeProvider.System;
+        _logger = loggerFactory.CreateLogger(LoggerCategory(name));
+        Flows = new FlowTable(name, FlowTable.DefaultRecentCapacity, _time);
+        _forwarder = new ConnectionForwarder(name, connector, resolver, Flows, _logger, _time);
+        _parts = BurrowNetworkFactory.ComposeParts(options, resolver, connector, _forwarder, _logger);
+        _listener = _parts.OfType<TransparentListener>().Single();
+    }
+
+    internal static string LoggerCategory(string name) => "Burrow.Network." + name;
+
+    public string Name { get; }
+    public BurrowOptions Options { get; }
+    public BurrowNetworkState State { get; private set; } = BurrowNetworkState.Starting;
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? StoppedAt { get; private set; }
+    public string? Error { get; private set; }
+    public FlowTable Flows { get; }
+    public string Upstream => _connector.Description;
+    public string RecoveryMethod => _resolver.Method;
+
+    /// <summary>The address the listener is bound to (known once running).</summary>
+    public IPEndPoint? ListenEndPoint => _listener.EndPoint;
+
+    /// <summary>No byte in either direction for this long ends a flow.</summary>
+    public TimeSpan IdleTimeout
+    {
+        get => _forwarder.IdleTimeout;
+        init => _forwarder.IdleTimeout = value;
+    }
+
+    /// <summary>Connections beyond this many live flows are refused (memory stays bounded).</summary>
+    public int MaxFlows
+    {
+        get => _forwarder.MaxFlows;
+        init => _forwarder.MaxFlows = value;
+    }
+
+    /// <summary>Completes when the network is running (bootstrapped and listening); faults if it fails to start.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Completes when the network has stopped (or failed).</summary>
+    public Task Completion => _stopped.Task;
+
+    /// <summary>Starts every part in order and registers the network. On failure nothing is left running.</summary>
+    public async Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!BurrowNetworkRegistry.TryAdd(this))
+            throw new InvalidOperationException($"a network named '{Name}' is already running; stop it first or choose another -Name");
+        try
+        {
+            LogStarting(Name, _connector.Description);
+            foreach (var part in _parts)
+                await part.StartAsync(progress, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                StartedAt = _time.GetUtcNow();
+                State = BurrowNetworkState.Running;
+            }
+            LogRunning(Name, _listener.EndPoint!, _resolver.Method);
+            _ready.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            Error = e.Message;
+            _ready.TrySetException(e);
+            _ = _ready.Task.Exception; // observed: callers that never wait must not see an unobserved fault
+            await StopCoreAsync(BurrowNetworkState.Failed).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops accepting, ends every flow, closes the upstream. Safe to call more than once.</summary>
+    public Task StopAsync() => StopCoreAsync(BurrowNetworkState.Stopped);
+
+    private Task StopCoreAsync(BurrowNetworkState final)
+    {
+        lock (_gate)
+        {
+            _stopTask ??= StopOnceAsync(final);
+            return _stopTask;
+        }
+    }
+
+    private async Task StopOnceAsync(BurrowNetworkState final)
+    {
+        var wasRunning = State == BurrowNetworkState.Running;
+        State = BurrowNetworkState.Stopping;
+        if (wasRunning) LogStopping(Name);
+        try
+        {
+            // Every part, in reverse: one that fails to stop must not keep the others running.
+            for (var i = _parts.Count - 1; i >= 0; i--)
+            {
+                try { await _parts[i].StopAsync().ConfigureAwait(false); }
+                catch (Exception e) { LogStopError(Name, $"{_parts[i].Name}: {e.Message}"); }
+            }
+        }
+        finally
+        {
+            BurrowNetworkRegistry.Remove(this);
+            StoppedAt = _time.GetUtcNow();
+            State = final;
+            _ready.TrySetException(new InvalidOperationException($"network '{Name}' stopped"));
+            _ = _ready.Task.Exception;
+            if (wasRunning) LogStopped(Name, Flows.TotalStarted);
+            _stopped.TrySetResult();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Network {Name}: starting (upstream {Upstream})")]
+    private partial void LogStarting(string name, string upstream);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Network {Name}: listening on {Listen}, recovering destinations with {Method}")]
+    private partial void LogRunning(string name, IPEndPoint listen, string method);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Network {Name}: stopping")]
+    private partial void LogStopping(string name);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Network {Name}: stopped after {Flows} flows")]
+    private partial void LogStopped(string name, long flows);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Network {Name}: error while stopping: {Detail}")]
+    private partial void LogStopError(string name, string detail);
+}

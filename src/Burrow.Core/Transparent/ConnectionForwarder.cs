@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Burrow.Core.Flows;
+using Burrow.Core.Net;
+using Burrow.Core.Networks;
+using Burrow.Core.Recovery;
+using Burrow.Core.Upstreams;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Core.Transparent;
+
+/// <summary>
+/// The per-connection pipeline of a network: an accepted socket -> its original destination ->
+/// a flow -> an upstream stream -> the duplex copy -> the flow closed. The listener only accepts
+/// and hands sockets to <see cref="Dispatch"/>; each connection then runs here on its own, so a
+/// slow one never holds up the accept loop. Stopping cancels every connection and ends their flows.
+/// </summary>
+internal sealed partial class ConnectionForwarder : INetworkPart
+{
+    /// <summary>How long stopping waits for connections to notice the cancellation before it ends their
+    /// flows anyway. A safety bound on the real clock: a test's manual clock must not make stopping hang.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly string _network;
+    private readonly ITorConnector _connector;
+    private readonly IOriginalDestinationResolver _resolver;
+    private readonly FlowTable _flows;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private long _connectionSeq;
+    private int _active;
+
+    public ConnectionForwarder(string network, ITorConnector connector, IOriginalDestinationResolver resolver, FlowTable flows,
+        ILogger logger, TimeProvider time)
+    {
+        _network = network;
+        _connector = connector;
+        _resolver = resolver;
+        _flows = flows;
+        _logger = logger;
+        _time = time;
+    }
+
+    public string Name => "forwarder";
+
+    /// <summary>No byte in either direction for this long ends a flow.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Connections beyond this many live flows are refused (memory stays bounded).</summary>
+    public int MaxFlows { get; set; } = 10_000;
+
+    public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Takes an accepted connection: forwards it on the thread pool and tracks it until it ends.</summary>
+    public void Dispatch(Socket client)
+    {
+        var id = Interlocked.Increment(ref _connectionSeq);
+        var task = Task.Run(() => ForwardAsync(client));
+        _connections[id] = task;
+        _ = task.ContinueWith(_ => _connections.TryRemove(id, out var _), TaskScheduler.Default);
+    }
+
+    /// <summary>Cancels every connection, waits (bounded) for them, and ends the flows still live.</summary>
+    public async ValueTask StopAsync()
+    {
+        _stopping.Cancel();
+        var pending = _connections.Values.ToArray();
+        if (pending.Length > 0)
+        {
+            try { await Task.WhenAll(pending).WaitAsync(DrainTimeout).ConfigureAwait(false); }
+            catch (TimeoutException) { }
+        }
+        foreach (var flow in _flows.Live)
+            _flows.End(flow, FlowEnd.NetworkStopped());
+    }
+
+    private async Task ForwardAsync(Socket client)
+    {
+        var ct = _stopping.Token;
+        var source = client.RemoteEndPoint is IPEndPoint remote ? EndPoints.Unmap(remote) : new IPEndPoint(IPAddress.None, 0);
+        var listener = (IPEndPoint)client.LocalEndPoint!;
+        RecoveryResult recovery;
+        try
+        {
+            recovery = await _resolver.ResolveAsync(client, ct).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            recovery = RecoveryResult.Failed(_resolver.Method, e.Message);
+        }
+
+        if (ProbeRegistry.TryObserve(source, _network, listener, recovery))
+        {
+            // Test-BurrowRedirect's probe: seen, answered by closing, never forwarded.
+            client.Dispose();
+            return;
+        }
+
+        var flow = _flows.Add(source);
+        flow.SetDestination(recovery.Destination, recovery.Method);
+        if (recovery.Status != RecoveryStatus.Found)
+        {
+            LogRefused(flow.Id, recovery.Reason ?? recovery.Status.ToString());
+            Reset(client);
+            _flows.End(flow, recovery.Status == RecoveryStatus.NotRedirected ? FlowEnd.NotRedirected(recovery.Reason) : FlowEnd.RecoveryFailed(recovery.Reason));
+            return;
+        }
+        var destination = recovery.Destination!;
+        if (Interlocked.Increment(ref _active) > MaxFlows)
+        {
+            Interlocked.Decrement(ref _active);
+            Reset(client);
+            _flows.End(flow, FlowEnd.TooManyFlows(MaxFlows));
+            return;
+        }
+        try
+        {
+            client.NoDelay = true;
+            LogConnecting(flow.Id, destination);
+            UpstreamConnection upstream;
+            try
+            {
+                upstream = await _connector.ConnectAsync(destination, source.Address.ToString(), ct).ConfigureAwait(false);
+            }
+            catch (UpstreamException e)
+            {
+                LogUpstreamFailed(flow.Id, e.Kind, e.Message);
+                Reset(client);
+                _flows.End(flow, FlowEnd.UpstreamConnectFailed(e));
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                Reset(client);
+                _flows.End(flow, FlowEnd.NetworkStopped());
+                return;
+            }
+            await using (upstream.ConfigureAwait(false))
+            {
+                flow.SetCircuit(upstream.Circuit);
+                flow.MarkOpen();
+                var end = await DuplexCopy.RunAsync(client, upstream, flow, IdleTimeout, _time, ct).ConfigureAwait(false);
+                if (end.Graceful)
+                {
+                    client.Dispose();
+                }
+                else
+                {
+                    upstream.Abort();
+                    Reset(client);
+                }
+                _flows.End(flow, end);
+                LogClosed(flow.Id, flow.BytesUp, flow.BytesDown, end.Error ?? end.Reason);
+            }
+        }
+        catch (Exception e)
+        {
+            // Never let one connection take the network down.
+            Reset(client);
+            _flows.End(flow, FlowEnd.Internal(e.Message));
+            LogInternalError(flow.Id, e.ToString());
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    /// <summary>Closes with RST so the client sees a failed connection, not a clean empty answer.</summary>
+    private static void Reset(Socket socket)
+    {
+        try { socket.LingerState = new LingerOption(true, 0); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        socket.Dispose();
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Flow {Id}: refused, never forwarded: {Reason}")]
+    private partial void LogRefused(long id, string reason);
+
+    // Destinations are user activity: Debug only.
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Flow {Id}: connecting to {Destination}")]
+    private partial void LogConnecting(long id, IPEndPoint destination);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Flow {Id}: the upstream could not connect ({Kind}); client reset")]
+    private partial void LogUpstreamFailedCore(long id, UpstreamErrorKind kind);
+
+    private void LogUpstreamFailed(long id, UpstreamErrorKind kind, string detail)
+    {
+        LogUpstreamFailedCore(id, kind);
+        LogUpstreamDetail(id, detail);
+    }
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Flow {Id}: upstream said: {Detail}")]
+    private partial void LogUpstreamDetail(long id, string detail);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "Flow {Id}: closed, {Up} bytes up, {Down} bytes down ({Detail})")]
+    private partial void LogClosed(long id, long up, long down, string detail);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "Flow {Id}: internal error: {Detail}")]
+    private partial void LogInternalError(long id, string detail);
+}
