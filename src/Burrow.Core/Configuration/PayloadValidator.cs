@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Burrow.Tor.Client;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Core.Configuration;
 

@@ -4,7 +4,7 @@ using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Tor.Client;

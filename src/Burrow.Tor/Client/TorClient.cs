@@ -7,7 +7,7 @@ using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

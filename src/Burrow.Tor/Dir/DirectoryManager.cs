@@ -2,7 +2,7 @@
 // servers, verify, cache in cache_dir, refresh before expiry.
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,7 +2,7 @@
 // state_dir, written atomically.
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Burrow.Tor.Dir;
+using Burrow.Tor.Storage;
 using Burrow.Tor.NetDoc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -5,6 +5,7 @@ using Burrow.Tests;
 using Burrow.Tor.Client;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
+using Burrow.Tor.NetDoc;
 using Burrow.Tor.Tests.Integration;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;

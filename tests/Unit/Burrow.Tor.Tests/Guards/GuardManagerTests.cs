@@ -2,7 +2,7 @@ using System.Text.Json;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Burrow.Tor.Tests.Client;
 using Burrow.Tor.Tests.Path;
 using Microsoft.Extensions.Logging;

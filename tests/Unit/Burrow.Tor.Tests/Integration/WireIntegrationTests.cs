@@ -192,7 +192,7 @@ public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper outpu
         var consensus = ConsensusParser.Parse(response.Body);
         Assert.Equal(ConsensusFlavor.Microdesc, consensus.Flavor);
         Assert.Equal(7, consensus.Routers.Count);
-        var authorities = fx.Network.Authorities.Select(a => new Burrow.Tor.Client.DirAuthority(a.Nickname, a.V3ident)).ToList();
+        var authorities = fx.Network.Authorities.Select(a => new Burrow.Tor.NetDoc.DirAuthority(a.Nickname, a.V3ident)).ToList();
         var certificates = AuthorityCertificate.ParseAll(File.ReadAllBytes(fx.Network.Cache.Certificates));
         Assert.True(ConsensusVerifier.Verify(consensus, certificates, authorities, DateTime.UtcNow).IsAccepted);
     }

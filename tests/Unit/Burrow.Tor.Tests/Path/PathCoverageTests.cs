@@ -1,6 +1,6 @@
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;
 
 namespace Burrow.Tor.Tests.Path;

@@ -1,7 +1,7 @@
 using System.Net;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 
 namespace Burrow.Tor.Tests.Path;
 

@@ -30,5 +30,5 @@ internal static class TestDirectories
     public static NetworkDirectory Private => PrivateLazy.Value;
 
     /// <summary>Rules for a network whose relays share one address: subnet families off.</summary>
-    public static Burrow.Tor.Path.PathRules LoopbackRules { get; } = new() { Ipv4SubnetFamilyPrefix = 33, Ipv6SubnetFamilyPrefix = 129 };
+    public static Burrow.Tor.PathSelection.PathRules LoopbackRules { get; } = new() { Ipv4SubnetFamilyPrefix = 33, Ipv6SubnetFamilyPrefix = 129 };
 }

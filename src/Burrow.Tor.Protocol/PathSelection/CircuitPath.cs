@@ -1,6 +1,6 @@
 using Burrow.Tor.NetDir;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>A chosen path: relays in circuit order (guard first, exit last).</summary>
 internal sealed class CircuitPath

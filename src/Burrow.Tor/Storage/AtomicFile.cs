@@ -1,4 +1,4 @@
-namespace Burrow.Tor.Dir;
+namespace Burrow.Tor.Storage;
 
 /// <summary>
 /// Writes a file so that readers see the old content or the new one, never a torn mix: the data
@@ -9,10 +9,10 @@ internal static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        var folder = System.IO.Path.GetDirectoryName(full)!;
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
-        var temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Burrow.Tor.NetDir;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// Which relays may not share a circuit beyond "same relay" and "same family": relays whose

@@ -1,4 +1,4 @@
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>No relay satisfies a position's constraints (e.g. no exit allows the port).</summary>
 internal sealed class PathSelectionException : Exception

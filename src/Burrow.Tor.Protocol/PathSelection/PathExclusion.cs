@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// The relays already chosen for a path, prepared so that checking each of thousands of

@@ -3,7 +3,7 @@
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// A relay's weight for a position: its consensus bandwidth times the position's weight for its

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// A <see cref="Random"/> backed by the operating system's CSPRNG. Path and guard choices decide

@@ -1,4 +1,4 @@
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// What the last hop of an exit circuit must allow (path-spec 2.2, 2.2.1): a port (or, for

@@ -2,7 +2,7 @@
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// Chooses relays for circuits. The exit is chosen first (by port policy), then the guard (by the

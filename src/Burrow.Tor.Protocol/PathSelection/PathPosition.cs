@@ -1,4 +1,4 @@
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>The position a relay is chosen for; it selects the bandwidth-weights row (path-spec 2.2).</summary>
 internal enum PathPosition

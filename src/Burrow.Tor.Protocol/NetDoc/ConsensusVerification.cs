@@ -1,5 +1,3 @@
-using Burrow.Tor.Client;
-
 namespace Burrow.Tor.NetDoc;
 
 /// <summary>

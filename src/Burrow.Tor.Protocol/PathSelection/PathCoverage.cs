@@ -3,7 +3,7 @@
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 
-namespace Burrow.Tor.Path;
+namespace Burrow.Tor.PathSelection;
 
 /// <summary>
 /// The share of bandwidth-weighted paths the client can build with the microdescriptors it has:
