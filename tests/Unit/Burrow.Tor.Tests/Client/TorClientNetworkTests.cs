@@ -13,6 +13,7 @@ using Xunit.Abstractions;
 namespace Burrow.Tor.Tests.Client;
 
 /// <summary>The whole client against the private network of real C tor relays (tests/TestNet).</summary>
+[Trait("Category", "Integration")]
 [Collection(TorClientNetworkCollection.Name)]
 public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutputHelper output) : IDisposable
 {

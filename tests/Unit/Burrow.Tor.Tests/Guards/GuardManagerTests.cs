@@ -4,7 +4,7 @@ using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
 using Burrow.Tor.Tests.Client;
-using Burrow.Tor.Tests.Path;
+using Burrow.Tor.Tests.PathSelection;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Tor.Tests.Guards;

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Burrow.Tor.Tests.Integration;
 
 /// <summary>Channels, circuits and streams against real C tor relays on loopback.</summary>
+[Trait("Category", "Integration")]
 [Collection(WireNetworkCollection.Name)]
 public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper output)
 {

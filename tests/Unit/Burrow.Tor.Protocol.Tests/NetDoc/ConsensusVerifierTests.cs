@@ -1,4 +1,3 @@
-using Burrow.Tor.Client;
 using Burrow.Tor.NetDoc;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;
 

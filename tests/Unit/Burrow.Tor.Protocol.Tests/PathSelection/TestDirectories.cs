@@ -2,7 +2,7 @@ using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;
 
-namespace Burrow.Tor.Tests.Path;
+namespace Burrow.Tor.Tests.PathSelection;
 
 /// <summary>Verified network views from the shared test data, parsed once per test run.</summary>
 internal static class TestDirectories

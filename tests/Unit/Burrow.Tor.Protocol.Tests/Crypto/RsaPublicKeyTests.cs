@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Burrow.Tor.Crypto;
 
-namespace Burrow.Tor.Tests;
+namespace Burrow.Tor.Tests.Crypto;
 
 public class RsaPublicKeyTests
 {

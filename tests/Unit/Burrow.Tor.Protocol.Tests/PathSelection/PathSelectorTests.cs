@@ -3,7 +3,7 @@ using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
 
-namespace Burrow.Tor.Tests.Path;
+namespace Burrow.Tor.Tests.PathSelection;
 
 public class PathSelectorTests
 {

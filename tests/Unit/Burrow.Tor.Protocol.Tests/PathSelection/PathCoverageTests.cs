@@ -3,7 +3,7 @@ using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;
 
-namespace Burrow.Tor.Tests.Path;
+namespace Burrow.Tor.Tests.PathSelection;
 
 public class PathCoverageTests
 {

@@ -1,6 +1,5 @@
 using System.Text;
 using Burrow.Tests;
-using Burrow.Tor.Client;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Tests.NetDoc;
