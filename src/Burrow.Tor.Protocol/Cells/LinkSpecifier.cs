@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Cells;
 
@@ -36,8 +37,8 @@ internal abstract record LinkSpecifier
         {
             LinkSpecifierType.IPv4 => new IPv4LinkSpecifier(new IPAddress(spec[..4]), BinaryPrimitives.ReadUInt16BigEndian(spec[4..])),
             LinkSpecifierType.IPv6 => new IPv6LinkSpecifier(new IPAddress(spec[..16]), BinaryPrimitives.ReadUInt16BigEndian(spec[16..])),
-            LinkSpecifierType.LegacyId => new LegacyIdLinkSpecifier(spec.ToArray()),
-            LinkSpecifierType.Ed25519Id => new Ed25519IdLinkSpecifier(spec.ToArray()),
+            LinkSpecifierType.LegacyId => new LegacyIdLinkSpecifier(new RsaIdentity(spec)),
+            LinkSpecifierType.Ed25519Id => new Ed25519IdLinkSpecifier(new Ed25519Identity(spec)),
             _ => new UnknownLinkSpecifier((byte)type, spec.ToArray()),
         };
     }
@@ -92,37 +93,37 @@ internal sealed record IPv6LinkSpecifier(IPAddress Address, ushort Port) : LinkS
 }
 
 /// <summary>[02] Legacy identity: the 20-byte SHA-1 RSA identity fingerprint. At most one per EXTEND2.</summary>
-internal sealed record LegacyIdLinkSpecifier(ReadOnlyMemory<byte> Id) : LinkSpecifier
+internal sealed record LegacyIdLinkSpecifier(RsaIdentity Id) : LinkSpecifier
 {
-    public const int IdLength = 20;
+    public const int IdLength = RsaIdentity.Length;
 
     public override LinkSpecifierType Type => LinkSpecifierType.LegacyId;
 
-    public override int SpecLength => Id.Length == IdLength
-        ? IdLength
-        : throw new CellFormatException($"RELAY_EXTEND2: a legacy identity is {IdLength} bytes, not {Id.Length}.");
+    public override int SpecLength => IdLength;
 
-    internal override void WriteSpec(ref WireWriter w) => w.WriteBytes(Id.Span);
-
-    public bool Equals(LegacyIdLinkSpecifier? other) => other is not null && ByteEquality.Equal(Id, other.Id);
-    public override int GetHashCode() => ByteEquality.Hash(Id);
+    internal override void WriteSpec(ref WireWriter w)
+    {
+        Span<byte> id = stackalloc byte[IdLength];
+        Id.CopyTo(id);
+        w.WriteBytes(id);
+    }
 }
 
 /// <summary>[03] Ed25519 identity: the 32-byte key. At most one per EXTEND2.</summary>
-internal sealed record Ed25519IdLinkSpecifier(ReadOnlyMemory<byte> Id) : LinkSpecifier
+internal sealed record Ed25519IdLinkSpecifier(Ed25519Identity Id) : LinkSpecifier
 {
-    public const int IdLength = 32;
+    public const int IdLength = Ed25519Identity.Length;
 
     public override LinkSpecifierType Type => LinkSpecifierType.Ed25519Id;
 
-    public override int SpecLength => Id.Length == IdLength
-        ? IdLength
-        : throw new CellFormatException($"RELAY_EXTEND2: an Ed25519 identity is {IdLength} bytes, not {Id.Length}.");
+    public override int SpecLength => IdLength;
 
-    internal override void WriteSpec(ref WireWriter w) => w.WriteBytes(Id.Span);
-
-    public bool Equals(Ed25519IdLinkSpecifier? other) => other is not null && ByteEquality.Equal(Id, other.Id);
-    public override int GetHashCode() => ByteEquality.Hash(Id);
+    internal override void WriteSpec(ref WireWriter w)
+    {
+        Span<byte> id = stackalloc byte[IdLength];
+        Id.CopyTo(id);
+        w.WriteBytes(id);
+    }
 }
 
 /// <summary>A link specifier of a type this client does not know, kept byte for byte.</summary>

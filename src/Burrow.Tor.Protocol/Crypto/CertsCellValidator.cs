@@ -3,6 +3,8 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Tor.Cells;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Crypto;
 
@@ -35,10 +37,10 @@ internal static class CertsCellValidator
         var signingCert = TakeOne(certs, TorCertType.Ed25519IdentityToSigning, "Ed25519 identity->signing (type 4)");
         var linkCert = TakeOne(certs, TorCertType.Ed25519SigningToTlsLink, "Ed25519 signing->TLS link (type 5)");
         var crossCert = TakeOne(certs, TorCertType.RsaToEd25519CrossCert, "RSA->Ed25519 cross-certificate (type 7)");
-        var seen = new HashSet<byte>();
+        var seen = new HashSet<LinkCertType>();
         foreach (var c in certs)
             if (!seen.Add(c.Type))
-                throw new TorCryptoException($"CERTS: more than one certificate of type {c.Type}");
+                throw new TorCryptoException($"CERTS: more than one certificate of type {(byte)c.Type}");
 
         // Type 2: self-signed RSA-1024 identity.
         var (rsaKey, idNotAfter) = CheckRsaIdentityCertificate(idCert.Span, now);
@@ -78,7 +80,7 @@ internal static class CertsCellValidator
             throw new TorCryptoException($"{t7}: expired at {cross.Expires:u} (checked at {now.ToUniversalTime():u})");
 
         var validUntil = new[] { idNotAfter, idToSigning.Expires, signingToLink.Expires, cross.Expires }.Min();
-        return new RelayLinkIdentity(rsaKey.Sha1, edIdentity, rsaKey, signingKey, validUntil);
+        return new RelayLinkIdentity(new RsaIdentity(rsaKey.Sha1), new Ed25519Identity(edIdentity), rsaKey, signingKey, validUntil);
     }
 
     private static ReadOnlyMemory<byte> TakeOne(IReadOnlyList<CertsCellEntry> certs, byte type, string name)
@@ -86,11 +88,11 @@ internal static class CertsCellValidator
         ReadOnlyMemory<byte>? found = null;
         foreach (var c in certs)
         {
-            if (c.Type != type)
+            if ((byte)c.Type != type)
                 continue;
             if (found != null)
                 throw new TorCryptoException($"CERTS: more than one {name} certificate");
-            found = c.Body;
+            found = c.Certificate;
         }
         return found ?? throw new TorCryptoException($"CERTS: no {name} certificate");
     }

@@ -1,5 +1,6 @@
 // The client's view of the network: a consensus that passed signature verification plus the
 // microdescriptors its "m" lines name (dir-spec 3.4.1, 3.3, 5.x client operation).
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.NetDir;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.NetDir;

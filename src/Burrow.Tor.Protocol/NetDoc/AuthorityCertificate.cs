@@ -2,6 +2,7 @@
 // certifies a medium-term signing key, which signs consensuses. Signatures per dir-spec 1.3.
 using System.Security.Cryptography;
 using Burrow.Tor.Crypto;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.NetDoc;
 

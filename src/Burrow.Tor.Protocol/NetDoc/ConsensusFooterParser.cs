@@ -1,6 +1,7 @@
 // The footer and signatures of a consensus (dir-spec 3.4.1 "directory-footer",
 // "bandwidth-weights", "directory-signature"; 1.3 for what the signatures cover).
 using System.Security.Cryptography;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.NetDoc;
 

@@ -1,5 +1,7 @@
 // Consensus signature checking (dir-spec 3.4.1 "directory-signature", 1.3; certificates 3.1).
 
+using Burrow.Tor.Identities;
+
 namespace Burrow.Tor.NetDoc;
 
 /// <summary>

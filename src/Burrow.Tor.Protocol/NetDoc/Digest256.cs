@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace Burrow.Tor.NetDoc;
 
 /// <summary>
-/// A 32-byte value: a microdescriptor's SHA-256 digest (the consensus "m" line) and the shape
-/// behind <see cref="Ed25519Identity"/>. A value type so dictionary lookups allocate nothing.
+/// A 32-byte value: a microdescriptor's SHA-256 digest (the consensus "m" line, the
+/// /tor/micro/d/ URLs). A value type so dictionary lookups allocate nothing.
 /// </summary>
 internal readonly struct Digest256 : IEquatable<Digest256>
 {

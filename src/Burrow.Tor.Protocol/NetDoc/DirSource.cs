@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.NetDoc;
 

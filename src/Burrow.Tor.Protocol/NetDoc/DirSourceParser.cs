@@ -1,5 +1,6 @@
 // The authority section of a consensus (dir-spec 3.4.1: "dir-source", "contact", "vote-digest").
 using System.Text;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.NetDoc;
 

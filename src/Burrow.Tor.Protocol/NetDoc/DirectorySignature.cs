@@ -1,3 +1,5 @@
+using Burrow.Tor.Identities;
+
 namespace Burrow.Tor.NetDoc;
 
 /// <summary>

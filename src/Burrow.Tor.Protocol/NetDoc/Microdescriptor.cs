@@ -4,6 +4,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.NetDoc;
 

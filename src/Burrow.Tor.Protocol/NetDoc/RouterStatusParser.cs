@@ -2,6 +2,7 @@
 // "m" in the microdesc flavour, 3.9.2). The entry under construction lives in fields so that the
 // hot per-router loop allocates only what it keeps; repeated "v"/"p"/"pr" values are shared.
 using System.Net;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.NetDoc;
 

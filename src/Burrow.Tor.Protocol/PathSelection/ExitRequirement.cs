@@ -1,3 +1,5 @@
+using Burrow.Tor.Identities;
+
 namespace Burrow.Tor.PathSelection;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal sealed record ExitRequirement
     public bool Stable { get; init; }
 
     /// <summary>Exits not to choose (fingerprints that refused this request).</summary>
-    public IReadOnlySet<NetDoc.RsaIdentity> ExcludedExits { get; init; } = new HashSet<NetDoc.RsaIdentity>();
+    public IReadOnlySet<RsaIdentity> ExcludedExits { get; init; } = new HashSet<RsaIdentity>();
 
     public static ExitRequirement ForPort(int port, bool ipv6 = false, PathRules? rules = null)
     {

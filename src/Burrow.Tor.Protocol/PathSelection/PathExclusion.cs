@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 

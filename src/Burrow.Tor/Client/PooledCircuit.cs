@@ -1,4 +1,5 @@
 using Burrow.Tor.Circuits;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
 

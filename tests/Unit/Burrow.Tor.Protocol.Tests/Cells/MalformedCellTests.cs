@@ -1,5 +1,6 @@
 using System.Net;
 using Burrow.Tor.Cells;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Tests.Cells;
 
@@ -184,8 +185,8 @@ public class MalformedCellTests
         () => new SendmeMessage(1, new byte[19]),
         () => new Extend2Message([new IPv4LinkSpecifier(IPAddress.IPv6Loopback, 1)], HandshakeType.Ntor, default),
         () => new Extend2Message([new IPv6LinkSpecifier(IPAddress.Loopback, 1)], HandshakeType.Ntor, default),
-        () => new Extend2Message([new LegacyIdLinkSpecifier(new byte[20]), new LegacyIdLinkSpecifier(new byte[20])], HandshakeType.Ntor, default),
-        () => new Extend2Message([new Ed25519IdLinkSpecifier(new byte[31])], HandshakeType.Ntor, default),
+        () => new Extend2Message([new LegacyIdLinkSpecifier(new RsaIdentity(new byte[20])), new LegacyIdLinkSpecifier(new RsaIdentity(new byte[20]))], HandshakeType.Ntor, default),
+        () => new Extend2Message([new Ed25519IdLinkSpecifier(default), new Ed25519IdLinkSpecifier(default)], HandshakeType.Ntor, default),
         () => new ResolvedMessage([new ResolvedAnswer(ResolvedAnswerType.IPv4, new byte[5], 0)]),
         () => new ResolvedMessage([ResolvedAnswer.ForError(true), ResolvedAnswer.ForError(false)]),
         () => new AuthChallengeCell(new byte[31], []),

@@ -1,5 +1,6 @@
 using System.Net;
 using Burrow.Tor.Cells;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Tests.Cells;
 
@@ -174,8 +175,8 @@ public class RelayMessageVectorTests
             streamId: 0);
         Assert.Equal(4, m.LinkSpecifiers.Count);
         Assert.Equal(new IPv4LinkSpecifier(IPAddress.Parse("192.0.2.1"), 9001), m.LinkSpecifiers[0]);
-        Assert.Equal(rsaId, Hex.Of(Assert.IsType<LegacyIdLinkSpecifier>(m.LinkSpecifiers[1]).Id.Span));
-        Assert.Equal(edId, Hex.Of(Assert.IsType<Ed25519IdLinkSpecifier>(m.LinkSpecifiers[2]).Id.Span));
+        Assert.Equal(rsaId, Hex.Of(Assert.IsType<LegacyIdLinkSpecifier>(m.LinkSpecifiers[1]).Id.ToArray()));
+        Assert.Equal(edId, Hex.Of(Assert.IsType<Ed25519IdLinkSpecifier>(m.LinkSpecifiers[2]).Id.ToArray()));
         Assert.Equal(new IPv6LinkSpecifier(IPAddress.Parse("2001:db8::1"), 9001), m.LinkSpecifiers[3]);
         Assert.Equal(HandshakeType.Ntor, m.HandshakeType);
         Assert.Equal(Hex.Pattern(84), Hex.Of(m.HandshakeData.Span));
@@ -183,8 +184,8 @@ public class RelayMessageVectorTests
         var built = new Extend2Message(
             [
                 new IPv4LinkSpecifier(IPAddress.Parse("192.0.2.1"), 9001),
-                new LegacyIdLinkSpecifier(Hex.Bytes(rsaId)),
-                new Ed25519IdLinkSpecifier(Hex.Bytes(edId)),
+                new LegacyIdLinkSpecifier(new RsaIdentity(Hex.Bytes(rsaId))),
+                new Ed25519IdLinkSpecifier(new Ed25519Identity(Hex.Bytes(edId))),
                 new IPv6LinkSpecifier(IPAddress.Parse("2001:db8::1"), 9001),
             ],
             HandshakeType.Ntor, Hex.PatternBytes(84));

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Burrow.Tor.Cells;
 using Burrow.Tor.Crypto;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Tests.Crypto;
 
@@ -11,7 +13,7 @@ public class CertsCellValidatorTests
         CertsCellValidator.ValidateResponder(entries, tls ?? ChutneyCertsCell.TlsCertSha256, at ?? ChutneyCertsCell.ValidAt);
 
     private static List<CertsCellEntry> Replace(List<CertsCellEntry> entries, byte type, byte[] body) =>
-        entries.Select(e => e.Type == type ? new CertsCellEntry(type, body) : e).ToList();
+        entries.Select(e => (byte)e.Type == type ? new CertsCellEntry((LinkCertType)type, body) : e).ToList();
 
     private static string Fails(Func<object> validate) => Assert.Throws<TorCryptoException>(validate).Message;
 
@@ -20,11 +22,11 @@ public class CertsCellValidatorTests
     {
         var entries = ChutneyCertsCell.Entries();
         // The TLS certificate of that connection is the cell's type-1 link certificate.
-        Assert.Equal(ChutneyCertsCell.TlsCertSha256, SHA256.HashData(entries.Single(e => e.Type == 1).Body.Span));
+        Assert.Equal(ChutneyCertsCell.TlsCertSha256, SHA256.HashData(entries.Single(e => (byte)(byte)e.Type == 1).Certificate.Span));
 
         var id = ValidateChutney(entries);
-        Assert.Equal(ChutneyCertsCell.RsaIdentity, id.RsaIdentity);
-        Assert.Equal(ChutneyCertsCell.Ed25519Identity, id.Ed25519Identity);
+        Assert.Equal(new RsaIdentity(ChutneyCertsCell.RsaIdentity), id.RsaIdentity);
+        Assert.Equal(new Ed25519Identity(ChutneyCertsCell.Ed25519Identity), id.Ed25519Identity);
         Assert.Equal(1024, id.RsaIdentityKey.KeySizeBits);
         Assert.Equal(Convert.FromHexString("f82294b866a31f01fc5d0da8572850a9b929545c3266558d7d2316e3b74172b0"), id.Ed25519SigningKey);
         // The type-5 link certificate is the first to expire.
@@ -77,17 +79,17 @@ public class CertsCellValidatorTests
     public void EachRequiredCertificateMustBePresentOnce(byte type)
     {
         var entries = ChutneyCertsCell.Entries();
-        Assert.Contains($"no ", Fails(() => ValidateChutney(entries.Where(e => e.Type != type).ToList())));
-        Assert.Contains("more than one", Fails(() => ValidateChutney([.. entries, entries.Single(e => e.Type == type)])));
+        Assert.Contains($"no ", Fails(() => ValidateChutney(entries.Where(e => (byte)e.Type != type).ToList())));
+        Assert.Contains("more than one", Fails(() => ValidateChutney([.. entries, entries.Single(e => (byte)e.Type == type)])));
     }
 
     [Fact]
     public void DuplicateOptionalCertificateIsRejected()
     {
         var entries = ChutneyCertsCell.Entries();
-        Assert.Contains("type 1", Fails(() => ValidateChutney([.. entries, entries.Single(e => e.Type == 1)])));
+        Assert.Contains("type 1", Fails(() => ValidateChutney([.. entries, entries.Single(e => (byte)e.Type == 1)])));
         // Unknown types are allowed once.
-        ValidateChutney([.. entries, new CertsCellEntry(42, new byte[] { 1, 2, 3 })]);
+        ValidateChutney([.. entries, new CertsCellEntry((LinkCertType)42, new byte[] { 1, 2, 3 })]);
     }
 
     [Theory]
@@ -125,9 +127,9 @@ public class CertsCellValidatorTests
     {
         var chain = new TestCertFactory.Chain(Now);
         var id = chain.Validate();
-        Assert.Equal(chain.Identity.Public, id.Ed25519Identity);
+        Assert.Equal(new Ed25519Identity(chain.Identity.Public), id.Ed25519Identity);
         Assert.Equal(chain.Signing.Public, id.Ed25519SigningKey);
-        Assert.Equal(SHA1.HashData(chain.Rsa.ExportRSAPublicKey()), id.RsaIdentity);
+        Assert.Equal(new RsaIdentity(SHA1.HashData(chain.Rsa.ExportRSAPublicKey())), id.RsaIdentity);
         Assert.Equal(DateTimeOffset.UnixEpoch.AddHours(TestCertFactory.Hours(Now.AddDays(2))), id.ValidUntil);
     }
 

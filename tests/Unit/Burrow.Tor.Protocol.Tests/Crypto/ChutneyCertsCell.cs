@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Burrow.Tor.Cells;
 using Burrow.Tor.Crypto;
 
 namespace Burrow.Tor.Tests.Crypto;
@@ -19,13 +20,13 @@ internal static class ChutneyCertsCell
                 continue;
             var body = Convert.FromHexString(m.Groups[3].Value);
             Assert.Equal(int.Parse(m.Groups[2].Value, NumberStyles.HexNumber), body.Length);
-            list.Add(new CertsCellEntry(Convert.ToByte(m.Groups[1].Value, 16), body));
+            list.Add(new CertsCellEntry((LinkCertType)Convert.ToByte(m.Groups[1].Value, 16), body));
         }
         Assert.Equal(5, list.Count);
         return list;
     }
 
-    public static byte[] Body(byte type) => Entries().Single(e => e.Type == type).Body.ToArray();
+    public static byte[] Body(byte type) => Entries().Single(e => (byte)e.Type == type).Certificate.ToArray();
 
     public static DateTimeOffset ValidAt => DateTimeOffset.Parse(V["all_certs_valid_at"], CultureInfo.InvariantCulture);
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Tor.Crypto;
 using Org.BouncyCastle.Security;
+using Burrow.Tor.Cells;
 using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
 namespace Burrow.Tor.Tests.Crypto;
@@ -117,10 +118,10 @@ internal static class TestCertFactory
 
         public List<CertsCellEntry> Entries() =>
         [
-            new(2, IdCert),
-            new(4, SigningCert),
-            new(5, LinkCert),
-            new(7, CrossCert),
+            new(LinkCertType.RsaIdentity, IdCert),
+            new(LinkCertType.Ed25519Signing, SigningCert),
+            new(LinkCertType.Ed25519Link, LinkCert),
+            new(LinkCertType.RsaEd25519CrossCert, CrossCert),
         ];
 
         public RelayLinkIdentity Validate() => CertsCellValidator.ValidateResponder(Entries(), TlsDigest, Now);

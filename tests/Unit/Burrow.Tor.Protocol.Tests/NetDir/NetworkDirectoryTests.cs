@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;

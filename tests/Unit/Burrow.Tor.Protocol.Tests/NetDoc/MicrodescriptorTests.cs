@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;
 

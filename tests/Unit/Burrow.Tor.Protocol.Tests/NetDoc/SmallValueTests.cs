@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Tests.NetDoc;

@@ -97,7 +97,7 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
             output.WriteLine($"warm bootstrap: {sw.Elapsed.TotalMilliseconds:0} ms; {warm.DirectoryStatistics}");
             Assert.True(warm.UsedCachedConsensus);
             Assert.Equal(0, warm.DirectoryStatistics.TotalRequests);
-            Assert.Equal(guardsBefore, warm.Guards.Snapshot().Select(g => Burrow.Tor.NetDoc.RsaIdentity.FromHex(g.Fingerprint)).ToList());
+            Assert.Equal(guardsBefore, warm.Guards.Snapshot().Select(g => Burrow.Tor.Identities.RsaIdentity.FromHex(g.Fingerprint)).ToList());
             await using var connection = await warm.ConnectAsync(Network.HttpEndPoint, null, Timeout());
             Assert.Equal(Network.Http.SmallSha256, (await HttpOverTor.GetAsync(connection.Stream, HttpHost, "/small", cancellationToken: Timeout())).Sha256);
         }

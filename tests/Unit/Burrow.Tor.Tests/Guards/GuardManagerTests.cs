@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Burrow.Tor.Guards;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;

@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 
-namespace Burrow.Tor.NetDoc;
+namespace Burrow.Tor.Identities;
 
 /// <summary>
-/// A 20-byte SHA-1 digest of an RSA key: a relay's identity, an authority's v3ident or a
-/// signing-key digest. A value type so lookups by identity allocate nothing; ordering is the
-/// byte order the consensus sorts by.
+/// A 20-byte SHA-1 digest of an RSA key (tor-spec 1.1): a relay's identity, an authority's
+/// v3ident or a signing-key digest. The one type for it from the wire to the guard file: a value
+/// type so lookups by identity allocate nothing; ordering is the byte order the consensus sorts
+/// by. Text forms: 40 hex digits (fingerprints, dir-spec) and "$" + hex (<see cref="ToString"/>).
 /// </summary>
 internal readonly struct RsaIdentity : IEquatable<RsaIdentity>, IComparable<RsaIdentity>
 {
@@ -25,6 +26,7 @@ internal readonly struct RsaIdentity : IEquatable<RsaIdentity>, IComparable<RsaI
     }
 
     /// <summary>Parses 40 hexadecimal digits (either case).</summary>
+    /// <exception cref="FormatException">Not 40 hexadecimal digits.</exception>
     public static RsaIdentity FromHex(string hex)
     {
         if (!TryFromHex(hex, out var id))
@@ -43,6 +45,13 @@ internal readonly struct RsaIdentity : IEquatable<RsaIdentity>, IComparable<RsaI
         id = default;
         return false;
     }
+
+    /// <summary>Parses 20 raw bytes (a CERTS cell's proven key digest, a legacy link specifier).</summary>
+    /// <exception cref="ArgumentException">Not 20 bytes.</exception>
+    public static RsaIdentity FromBytes(ReadOnlySpan<byte> bytes) => new(bytes);
+
+    /// <summary>Whether <paramref name="bytes"/> are this identity's 20 bytes.</summary>
+    public bool Matches(ReadOnlySpan<byte> bytes) => bytes.Length == Length && Equals(new RsaIdentity(bytes));
 
     public void CopyTo(Span<byte> destination)
     {
