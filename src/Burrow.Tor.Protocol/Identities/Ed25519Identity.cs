@@ -54,7 +54,9 @@ internal readonly struct Ed25519Identity : IEquatable<Ed25519Identity>
                 return false;
             ascii[i] = (byte)base64[i];
         }
-        ascii[Base64Length] = (byte)'=';
+        // The padded form must end in its '='; the unpadded one gets it here.
+        if (base64.Length == Base64Length)
+            ascii[Base64Length] = (byte)'=';
         Span<byte> bytes = stackalloc byte[Length + 1];
         if (Base64.DecodeFromUtf8(ascii, bytes, out var consumed, out var written) != OperationStatus.Done
             || consumed != ascii.Length || written != Length)
