@@ -80,7 +80,7 @@ internal static class CertsCellValidator
             throw new TorCryptoException($"{t7}: expired at {cross.Expires:u} (checked at {now.ToUniversalTime():u})");
 
         var validUntil = new[] { idNotAfter, idToSigning.Expires, signingToLink.Expires, cross.Expires }.Min();
-        return new RelayLinkIdentity(new RsaIdentity(rsaKey.Sha1), new Ed25519Identity(edIdentity), rsaKey, signingKey, validUntil);
+        return new RelayLinkIdentity(rsaKey.Identity, new Ed25519Identity(edIdentity), rsaKey, signingKey, validUntil);
     }
 
     private static ReadOnlyMemory<byte> TakeOne(IReadOnlyList<CertsCellEntry> certs, byte type, string name)

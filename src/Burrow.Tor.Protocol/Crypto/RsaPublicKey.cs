@@ -3,6 +3,7 @@
 // (tor-spec 0.3 "RSA"; dir-spec 1.3 "signature"; cert-spec 2.3 RSA->Ed25519 cross-certificate).
 using System.Numerics;
 using System.Security.Cryptography;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Crypto;
 
@@ -27,8 +28,8 @@ internal sealed class RsaPublicKey
     /// <summary>SHA-1 of <see cref="Der"/>: the relay's RSA identity / the authority's v3ident.</summary>
     public byte[] Sha1 { get; }
 
-    /// <summary><see cref="Sha1"/> as 40 upper-case hex digits.</summary>
-    public string Fingerprint => Convert.ToHexString(Sha1);
+    /// <summary><see cref="Sha1"/> as an identity (its hex form is the fingerprint).</summary>
+    public RsaIdentity Identity => new(Sha1);
 
     public int ModulusBytes { get; }
 

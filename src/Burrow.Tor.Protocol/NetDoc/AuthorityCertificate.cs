@@ -23,7 +23,7 @@ internal sealed class AuthorityCertificate
         Fingerprint = fingerprint;
         IdentityKey = identityKey;
         SigningKey = signingKey;
-        SigningKeyDigest = new RsaIdentity(signingKey.Sha1);
+        SigningKeyDigest = signingKey.Identity;
         Published = published;
         Expires = expires;
         DirAddress = dirAddress;
@@ -203,7 +203,7 @@ internal sealed class AuthorityCertificate
     private static CertificateValidity Check(RsaIdentity fingerprint, RsaPublicKey identityKey, RsaPublicKey signingKey,
         byte[] crossCert, byte[] signedDigest, byte[] certification)
     {
-        if (new RsaIdentity(identityKey.Sha1) != fingerprint)
+        if (identityKey.Identity != fingerprint)
             return CertificateValidity.FingerprintMismatch;
         // The cross-certificate is the signing key's signature over SHA-1(identity key DER).
         if (!signingKey.VerifyRawDigest(identityKey.Sha1, crossCert))

@@ -14,7 +14,7 @@ public class RsaPublicKeyTests
         var fp = Regex.Match(first, @"^fingerprint ([0-9A-F]{40})\r?$", RegexOptions.Multiline).Groups[1].Value;
         var idStart = first.IndexOf("dir-identity-key", StringComparison.Ordinal);
         var key = RsaPublicKey.FromPem(first[idStart..]);
-        Assert.Equal(fp, key.Fingerprint);
+        Assert.Equal(fp, key.Identity.ToHex());
         Assert.True(key.KeySizeBits >= 2048);
     }
 

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Tor.Cells;
 using Burrow.Tor.Crypto;
 using Org.BouncyCastle.Security;
-using Burrow.Tor.Cells;
 using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
 
 namespace Burrow.Tor.Tests.Crypto;
