@@ -8,8 +8,8 @@ using Burrow.Tor.Channels;
 using Burrow.Tor.Crypto;
 using Burrow.Tor.Identities;
 using Burrow.Tor.Streams;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Tor.Circuits;
 

@@ -4,8 +4,8 @@ using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Tor.Dir;
 

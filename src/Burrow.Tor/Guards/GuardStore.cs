@@ -1,12 +1,12 @@
 // Persistent guard state (guard-spec A.5 leaves the format to implementations): JSON in
 // state_dir, written atomically.
-using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Tor.Guards;
 
