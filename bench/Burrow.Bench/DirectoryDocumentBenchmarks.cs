@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Burrow.Tor.Client;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Bench;

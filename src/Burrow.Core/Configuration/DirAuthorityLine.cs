@@ -1,5 +1,5 @@
 using System.Net;
-using Burrow.Tor.Client;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Core.Configuration;
 

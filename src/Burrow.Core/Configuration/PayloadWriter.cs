@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Burrow.Tor.Client;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Core.Configuration;
 

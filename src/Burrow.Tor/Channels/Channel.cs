@@ -230,24 +230,21 @@ internal sealed class Channel : IAsyncDisposable
 
     private RelayLinkIdentity CheckCerts(CertsCell certs, ReadOnlySpan<byte> tlsCertificateDer)
     {
-        var entries = new List<Crypto.CertsCellEntry>(certs.Certificates.Count);
-        foreach (var c in certs.Certificates)
-            entries.Add(new Crypto.CertsCellEntry((byte)c.Type, c.Certificate));
         RelayLinkIdentity identity;
         try
         {
-            identity = CertsCellValidator.ValidateResponder(entries, SHA256.HashData(tlsCertificateDer), _options.Clock());
+            identity = CertsCellValidator.ValidateResponder(certs.Certificates, SHA256.HashData(tlsCertificateDer), _options.Clock());
         }
         catch (TorCryptoException e)
         {
             throw new ChannelException(ChannelErrorKind.HandshakeFailed, $"Relay {Target} sent invalid certificates: {e.Message}", e);
         }
-        if (!identity.RsaIdentity.AsSpan().SequenceEqual(Target.RsaIdentity))
+        if (!identity.RsaIdentity.Matches(Target.RsaIdentity))
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
-                $"Relay at {Target.OrPort} proved RSA identity ${Convert.ToHexString(identity.RsaIdentity)}, but ${Target.Fingerprint} was expected; refusing the channel.");
-        if (Target.Ed25519Identity is { } ed && !identity.Ed25519Identity.AsSpan().SequenceEqual(ed))
+                $"Relay at {Target.OrPort} proved RSA identity {identity.RsaIdentity}, but ${Target.Fingerprint} was expected; refusing the channel.");
+        if (Target.Ed25519Identity is { } ed && !identity.Ed25519Identity.Matches(ed))
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
-                $"Relay {Target} proved Ed25519 identity {Convert.ToBase64String(identity.Ed25519Identity).TrimEnd('=')}, but {Convert.ToBase64String(ed).TrimEnd('=')} was expected; refusing the channel.");
+                $"Relay {Target} proved Ed25519 identity {identity.Ed25519Identity}, but {Convert.ToBase64String(ed).TrimEnd('=')} was expected; refusing the channel.");
         return identity;
     }
 

@@ -48,9 +48,9 @@ internal sealed class ChannelManager : IAsyncDisposable
             }
         }
         var channel = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (target.Ed25519Identity is { } ed && !channel.PeerIdentity.Ed25519Identity.AsSpan().SequenceEqual(ed))
+        if (target.Ed25519Identity is { } ed && !channel.PeerIdentity.Ed25519Identity.Matches(ed))
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
-                $"Relay ${target.Fingerprint} proved Ed25519 identity {Convert.ToBase64String(channel.PeerIdentity.Ed25519Identity).TrimEnd('=')}, but {Convert.ToBase64String(ed).TrimEnd('=')} was expected.");
+                $"Relay ${target.Fingerprint} proved Ed25519 identity {channel.PeerIdentity.Ed25519Identity}, but {Convert.ToBase64String(ed).TrimEnd('=')} was expected.");
         return channel;
     }
 

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Crypto;
+using Burrow.Tor.Identities;
 using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -237,9 +238,9 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         var address = relay.OrPort.Address.IsIPv4MappedToIPv6 ? relay.OrPort.Address.MapToIPv4() : relay.OrPort.Address;
         if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             specs.Add(new IPv4LinkSpecifier(address, (ushort)relay.OrPort.Port));
-        specs.Add(new LegacyIdLinkSpecifier(relay.RsaIdentity));
+        specs.Add(new LegacyIdLinkSpecifier(new RsaIdentity(relay.RsaIdentity)));
         if (relay.Ed25519Identity is { } ed)
-            specs.Add(new Ed25519IdLinkSpecifier(ed));
+            specs.Add(new Ed25519IdLinkSpecifier(new Ed25519Identity(ed)));
         if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
             specs.Add(new IPv6LinkSpecifier(address, (ushort)relay.OrPort.Port));
         return specs;

@@ -4,7 +4,7 @@ using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Tor.Client;
@@ -317,7 +317,7 @@ internal sealed class CircuitPool : IAsyncDisposable
 
     /// <summary>The identity as bytes, or null. (A null array must not become an empty ReadOnlyMemory,
     /// which would demand a 0-byte identity.)</summary>
-    internal static ReadOnlyMemory<byte>? Ed25519Bytes(NetDoc.Ed25519Identity? id) => id is { } e ? new ReadOnlyMemory<byte>(e.ToArray()) : (ReadOnlyMemory<byte>?)null;
+    internal static ReadOnlyMemory<byte>? Ed25519Bytes(Identities.Ed25519Identity? id) => id is { } e ? new ReadOnlyMemory<byte>(e.ToArray()) : (ReadOnlyMemory<byte>?)null;
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@
 using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,7 @@
 using Burrow.Tor.Circuits;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 
 namespace Burrow.Tor.Client;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Client;
 

@@ -7,7 +7,7 @@ using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -203,7 +203,7 @@ internal sealed class TorClient : IAsyncDisposable
         {
             if (g.Reachable == GuardReachability.No)
                 continue;
-            if (dir.ByRsaId(NetDoc.RsaIdentity.FromHex(g.Fingerprint)) is { HasNtorOnionKey: true } relay && relay.HasFlag(NetDoc.RelayFlags.V2Dir))
+            if (dir.ByRsaId(Identities.RsaIdentity.FromHex(g.Fingerprint)) is { HasNtorOnionKey: true } relay && relay.HasFlag(NetDoc.RelayFlags.V2Dir))
                 list.Add(DirectoryServer.FromRelay(relay));
         }
         return list;
@@ -252,7 +252,7 @@ internal sealed class TorClient : IAsyncDisposable
     {
         ThrowIfNotReady();
         var key = isolationKey ?? "";
-        var excluded = new HashSet<NetDoc.RsaIdentity>();
+        var excluded = new HashSet<Identities.RsaIdentity>();
         var tried = new List<string>();
         TorStreamException? last = null;
         for (var attempt = 1; attempt <= _options.MaxStreamAttempts; attempt++)
@@ -294,7 +294,7 @@ internal sealed class TorClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(hostname);
         ThrowIfNotReady();
         var key = isolationKey ?? "";
-        var excluded = new HashSet<NetDoc.RsaIdentity>();
+        var excluded = new HashSet<Identities.RsaIdentity>();
         var tried = new List<string>();
         TorStreamException? last = null;
         for (var attempt = 1; attempt <= _options.MaxStreamAttempts; attempt++)

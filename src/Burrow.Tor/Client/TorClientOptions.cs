@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Client;
 
@@ -61,12 +62,3 @@ public sealed class TorClientOptions
     /// <summary>How long one directory request (stream, request, whole response) may take.</summary>
     public TimeSpan DirectoryRequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
-
-/// <summary>A v3 directory authority: its nickname and the SHA-1 fingerprint (40 hex) of its
-/// authority identity key ("v3ident"). Arti: tor_network.authorities.</summary>
-public sealed record DirAuthority(string Name, string V3Ident);
-
-/// <summary>A directory cache reachable at one or more ORPorts. RSA identity is 40 hex digits;
-/// the Ed25519 identity (base64, 43 chars) is checked during the channel handshake when given.
-/// Arti: tor_network.fallback_caches.</summary>
-public sealed record FallbackDir(string RsaIdentity, string? Ed25519Identity, IReadOnlyList<IPEndPoint> OrPorts);

@@ -1,5 +1,6 @@
 // Directory URLs (dir-spec 3.11 "consensus-F/<FP1>+...", appendix B "/tor/keys/fp/",
 // 4.3 "/tor/micro/d/<D1>-<D2>-...").
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Dir;

@@ -1,8 +1,9 @@
 // The client's directory state machine (dir-spec 5.1, 5.2, 5.4.1): bootstrap from configured
 // servers, verify, cache in cache_dir, refresh before expiry.
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

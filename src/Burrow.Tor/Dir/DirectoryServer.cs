@@ -1,5 +1,6 @@
 using System.Net;
 using Burrow.Tor.Client;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 
@@ -21,7 +22,7 @@ internal sealed record DirectoryServer(string Name, RsaIdentity RsaIdentity, Ed2
         Ed25519Identity? ed = null;
         if (fallback.Ed25519Identity is { Length: > 0 } edText)
         {
-            if (!NetDoc.Ed25519Identity.TryFromBase64(edText, out var e))
+            if (!Identities.Ed25519Identity.TryFromBase64(edText, out var e))
                 throw new ArgumentException($"fallback cache {fallback.RsaIdentity}: Ed25519 identity must be 43 base64 characters, got '{edText}'", nameof(fallback));
             ed = e;
         }

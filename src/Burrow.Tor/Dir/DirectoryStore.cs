@@ -1,6 +1,7 @@
 // The directory cache in cache_dir, named like C tor's: cached-microdesc-consensus,
 // cached-certs, cached-microdescs. Nothing read back is trusted: the directory manager parses
 // and verifies it again, exactly as if it had been downloaded.
+using Burrow.Tor.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,8 +2,9 @@
 // state_dir, written atomically.
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Burrow.Tor.Dir;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
+using Burrow.Tor.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

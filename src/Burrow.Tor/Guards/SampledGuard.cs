@@ -1,3 +1,4 @@
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Guards;

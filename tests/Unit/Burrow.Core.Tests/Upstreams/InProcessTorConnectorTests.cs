@@ -6,6 +6,7 @@ using Burrow.Core.Networks;
 using Burrow.Core.Upstreams;
 using Burrow.Tests;
 using Burrow.Tor.Client;
+using Burrow.Tor.NetDoc;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Core.Tests.Upstreams;

@@ -2,6 +2,7 @@ using System.Net;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
+using Burrow.Tor.Identities;
 using Burrow.Tor.Tests.Circuits;
 
 namespace Burrow.Tor.Tests.Channels;
@@ -16,8 +17,8 @@ public class ChannelTests
         await using var _ = fake;
         await using var __ = channel;
         Assert.Equal(5, channel.LinkVersion);
-        Assert.Equal(fake.Relays[0].RsaIdentity, channel.PeerIdentity.RsaIdentity);
-        Assert.Equal(fake.Relays[0].Ed25519Identity, channel.PeerIdentity.Ed25519Identity);
+        Assert.Equal(new RsaIdentity(fake.Relays[0].RsaIdentity), channel.PeerIdentity.RsaIdentity);
+        Assert.Equal(new Ed25519Identity(fake.Relays[0].Ed25519Identity), channel.PeerIdentity.Ed25519Identity);
         Assert.False(channel.IsClosed);
     }
 

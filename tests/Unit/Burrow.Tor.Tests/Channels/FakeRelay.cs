@@ -25,6 +25,7 @@ internal sealed class FakeRelay : IAsyncDisposable
     private readonly DuplexPipeStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<uint, FakeCircuit> _circuits = new();
+    private readonly HashSet<uint> _destroyed = new();
     private readonly object _lock = new();
     private readonly System.Threading.Channels.Channel<RelayEvent> _events = ThreadingChannel.CreateUnbounded<RelayEvent>();
     private readonly byte[] _buffer = new byte[256 * 1024];
@@ -228,8 +229,8 @@ internal sealed class FakeRelay : IAsyncDisposable
             default:
                 lock (_lock)
                 {
-                    if (command == ChannelCommand.Destroy)
-                        _circuits.Remove(circId);
+                    if (command == ChannelCommand.Destroy && _circuits.Remove(circId))
+                        _destroyed.Add(circId);
                 }
                 _events.Writer.TryWrite(new RelayEvent(circId, command, -1, 0, 0, body, []));
                 return;
@@ -309,7 +310,16 @@ internal sealed class FakeRelay : IAsyncDisposable
     /// <summary>Sends a plaintext relay body (header included) originated at <paramref name="hop"/>.</summary>
     public async Task SendRelayBodyAsync(uint circId, int hop, byte[] body, ChannelCommand command = ChannelCommand.Relay)
     {
-        var circuit = Circuit(circId);
+        FakeCircuit? circuit;
+        lock (_lock)
+        {
+            // The client destroyed the circuit while the test was about to send on it: on a real
+            // link the cell would cross the DESTROY and be dropped, so there is nothing to send.
+            // A circuit the relay never knew is still the test's mistake and throws below.
+            if (!_circuits.TryGetValue(circId, out circuit) && _destroyed.Contains(circId))
+                return;
+        }
+        circuit ??= Circuit(circId);
         var copy = (byte[])body.Clone();
         // Encrypt and write under one lock: the client decrypts in wire order.
         await _writeLock.WaitAsync();

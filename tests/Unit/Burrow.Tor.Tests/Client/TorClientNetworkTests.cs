@@ -5,6 +5,7 @@ using Burrow.Tests;
 using Burrow.Tor.Client;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
+using Burrow.Tor.NetDoc;
 using Burrow.Tor.Tests.Integration;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -12,6 +13,7 @@ using Xunit.Abstractions;
 namespace Burrow.Tor.Tests.Client;
 
 /// <summary>The whole client against the private network of real C tor relays (tests/TestNet).</summary>
+[Trait("Category", "Integration")]
 [Collection(TorClientNetworkCollection.Name)]
 public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutputHelper output) : IDisposable
 {
@@ -95,7 +97,7 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
             output.WriteLine($"warm bootstrap: {sw.Elapsed.TotalMilliseconds:0} ms; {warm.DirectoryStatistics}");
             Assert.True(warm.UsedCachedConsensus);
             Assert.Equal(0, warm.DirectoryStatistics.TotalRequests);
-            Assert.Equal(guardsBefore, warm.Guards.Snapshot().Select(g => Burrow.Tor.NetDoc.RsaIdentity.FromHex(g.Fingerprint)).ToList());
+            Assert.Equal(guardsBefore, warm.Guards.Snapshot().Select(g => Burrow.Tor.Identities.RsaIdentity.FromHex(g.Fingerprint)).ToList());
             await using var connection = await warm.ConnectAsync(Network.HttpEndPoint, null, Timeout());
             Assert.Equal(Network.Http.SmallSha256, (await HttpOverTor.GetAsync(connection.Stream, HttpHost, "/small", cancellationToken: Timeout())).Sha256);
         }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Burrow.Tor.Dir;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Tests.Dir;

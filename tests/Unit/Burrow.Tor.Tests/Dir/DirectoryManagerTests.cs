@@ -290,13 +290,13 @@ public sealed class DirectoryManagerTests : IDisposable
     public void RefreshWindowFollowsDirSpec51()
     {
         // dir-spec 5.1's example: valid 1:00, fresh until 2:00, expires 4:00 -> between 2:45 and 3:50.
-        var dir = Path.TestDirectories.Complete2019;
+        var dir = PathSelection.TestDirectories.Complete2019;
         Assert.Equal((Utc("2019-12-15 13:00:00"), Utc("2019-12-15 14:00:00"), Utc("2019-12-15 16:00:00")), (dir.ValidAfter, dir.FreshUntil, dir.ValidUntil));
         var (from, to) = DirectoryManager.RefreshWindow(dir);
         Assert.Equal(Utc("2019-12-15 14:45:00"), from);
         Assert.Equal(Utc("2019-12-15 15:50:37.5"), to);
         // The private network: fresh 10 s, valid 30 s.
-        var (pf, pt) = DirectoryManager.RefreshWindow(Path.TestDirectories.Private);
+        var (pf, pt) = DirectoryManager.RefreshWindow(PathSelection.TestDirectories.Private);
         Assert.Equal(_private.ValidAfter.AddSeconds(17.5), pf);
         Assert.Equal(pf.AddSeconds(12.5 * 7 / 8), pt);
     }

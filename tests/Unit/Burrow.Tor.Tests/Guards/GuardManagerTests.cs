@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Burrow.Tests;
 using Burrow.Tor.Guards;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
-using Burrow.Tor.Path;
+using Burrow.Tor.PathSelection;
 using Burrow.Tor.Tests.Client;
-using Burrow.Tor.Tests.Path;
+using Burrow.Tor.Tests.PathSelection;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Tor.Tests.Guards;

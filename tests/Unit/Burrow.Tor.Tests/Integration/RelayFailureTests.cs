@@ -10,6 +10,7 @@ namespace Burrow.Tor.Tests.Integration;
 
 /// <summary>A relay dies in the middle of a transfer. This runs on a network of its own (its own base port
 /// and folder), never on the shared one whose relays other tests use.</summary>
+[Trait("Category", "Integration")]
 [Collection(WireNetworkCollection.Name)]
 public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
 {

@@ -1,6 +1,7 @@
 using Burrow.Tests;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Client;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
+using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.Streams;
 using Xunit.Abstractions;
@@ -9,6 +10,7 @@ using Xunit.Abstractions;
 namespace Burrow.Tor.Tests.Integration;
 
 /// <summary>Channels, circuits and streams against real C tor relays on loopback.</summary>
+[Trait("Category", "Integration")]
 [Collection(WireNetworkCollection.Name)]
 public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper output)
 {
@@ -30,8 +32,8 @@ public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper outpu
             var target = new ChannelTarget(new IPEndPoint(IPAddress.Parse(relay.Address), relay.OrPort), rsa, ed);
             await using var channel = await Channel.ConnectAsync(target, cancellationToken: Timeout());
             Assert.Equal(5, channel.LinkVersion);
-            Assert.Equal(rsa, channel.PeerIdentity.RsaIdentity);
-            Assert.Equal(ed, channel.PeerIdentity.Ed25519Identity);
+            Assert.Equal(new RsaIdentity(rsa), channel.PeerIdentity.RsaIdentity);
+            Assert.Equal(new Ed25519Identity(ed), channel.PeerIdentity.Ed25519Identity);
             Assert.True(channel.PeerIdentity.ValidUntil > DateTimeOffset.UtcNow);
             // The consensus agrees with what the relay proved.
             Assert.Equal(ed, TestNetDirectory.Relay(fx.Directory, relay).Ed25519Identity!.Value.ToArray());
@@ -192,7 +194,7 @@ public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper outpu
         var consensus = ConsensusParser.Parse(response.Body);
         Assert.Equal(ConsensusFlavor.Microdesc, consensus.Flavor);
         Assert.Equal(7, consensus.Routers.Count);
-        var authorities = fx.Network.Authorities.Select(a => new Burrow.Tor.Client.DirAuthority(a.Nickname, a.V3ident)).ToList();
+        var authorities = fx.Network.Authorities.Select(a => new Burrow.Tor.NetDoc.DirAuthority(a.Nickname, a.V3ident)).ToList();
         var certificates = AuthorityCertificate.ParseAll(File.ReadAllBytes(fx.Network.Cache.Certificates));
         Assert.True(ConsensusVerifier.Verify(consensus, certificates, authorities, DateTime.UtcNow).IsAccepted);
     }
