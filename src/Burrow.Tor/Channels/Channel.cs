@@ -2,11 +2,7 @@
 // "Connections" (TLS, the relay's self-signed certificate), 3 "Cell Packet format", 4 "Negotiating
 // and initializing connections" (VERSIONS, CERTS, AUTH_CHALLENGE, NETINFO), 5.1.1 circuit IDs.
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Crypto;
@@ -32,12 +28,11 @@ internal sealed class Channel : IAsyncDisposable
 
     private const int ReceiveBufferLength = 128 * 1024; // holds the largest variable-length cell
     private const int WriteBatchCells = 64;              // 32 KiB per TLS write at most
-    private const int CircIdAttempts = 64;               // tor-spec 5.1.1: "today's Tor stops after 64"
 
     private readonly Stream _stream;
     private readonly ChannelOptions _options;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<uint, ICircuitCellHandler> _circuits = new();
+    private readonly CircuitMap _circuits = new();
     private readonly OutboundQueue _queue;
     private readonly CreditWindow _slots;
     private readonly CancellationTokenSource _closing = new();
@@ -94,45 +89,14 @@ internal sealed class Channel : IAsyncDisposable
         logger ??= NullLogger.Instance;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
-        var socket = new Socket(target.OrPort.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream? stream = null;
         try
         {
-            try
-            {
-                await socket.ConnectAsync(target.OrPort, timeout.Token).ConfigureAwait(false);
-            }
-            catch (SocketException e)
-            {
-                throw new ChannelException(ChannelErrorKind.ConnectFailed, $"Cannot connect to relay {target}: {e.Message}", e);
-            }
-            var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-            stream = ssl;
-            var tls = new SslClientAuthenticationOptions
-            {
-                // No SNI: relays do not need one and a name would only be a fingerprint.
-                TargetHost = string.Empty,
-                // tor-spec 2.2: no TLS session resumption.
-                AllowTlsResume = false,
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                // The relay's certificate is self-signed; CERTS binds it to the identity (type 5).
-                RemoteCertificateValidationCallback = static (_, certificate, _, _) => certificate is not null,
-            };
-            try
-            {
-                await ssl.AuthenticateAsClientAsync(tls, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is AuthenticationException or IOException)
-            {
-                throw new ChannelException(ChannelErrorKind.HandshakeFailed, $"TLS handshake with relay {target} failed: {e.Message}", e);
-            }
-            var der = ssl.RemoteCertificate?.GetRawCertData()
-                ?? throw new ChannelException(ChannelErrorKind.HandshakeFailed, $"Relay {target} presented no TLS certificate.");
-            return await OpenAsync(ssl, der, target, options, logger, timeout.Token).ConfigureAwait(false);
+            // Each layer disposes what it made when it fails: the connector its socket, OpenAsync the TLS stream.
+            var (tls, der) = await ChannelConnector.ConnectAsync(target, options, timeout.Token).ConfigureAwait(false);
+            return await OpenAsync(tls, der, target, options, logger, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            DisposeQuietly(stream, socket);
             var error = new ChannelException(ChannelErrorKind.HandshakeFailed,
                 $"Handshake with relay {target} did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s.", e);
             ChannelLog.HandshakeFailed(logger, target, error.Message);
@@ -140,13 +104,7 @@ internal sealed class Channel : IAsyncDisposable
         }
         catch (ChannelException e)
         {
-            DisposeQuietly(stream, socket);
             ChannelLog.HandshakeFailed(logger, target, e.Message);
-            throw;
-        }
-        catch
-        {
-            DisposeQuietly(stream, socket);
             throw;
         }
     }
@@ -305,27 +263,20 @@ internal sealed class Channel : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfClosed();
-        Span<byte> random = stackalloc byte[4];
-        for (var attempt = 0; attempt < CircIdAttempts; attempt++)
+        if (!_circuits.TryAdd(handler, out var id))
+            throw new ChannelException(ChannelErrorKind.ResourceLimit,
+                $"Channel to {Target}: 64 random circuit IDs were all in use ({_circuits.Count} circuits open).");
+        if (IsClosed)
         {
-            RandomNumberGenerator.Fill(random);
-            var id = BinaryPrimitives.ReadUInt32BigEndian(random) | 0x8000_0000u;
-            if (!_circuits.TryAdd(id, handler))
-                continue;
-            if (IsClosed)
-            {
-                _circuits.TryRemove(id, out _);
-                ThrowIfClosed();
-            }
-            return id;
+            _circuits.Remove(id);
+            ThrowIfClosed();
         }
-        throw new ChannelException(ChannelErrorKind.ResourceLimit,
-            $"Channel to {Target}: {CircIdAttempts} random circuit IDs were all in use ({_circuits.Count} circuits open).");
+        return id;
     }
 
     /// <summary>Forgets a circuit: cells that still arrive for its ID are dropped (tor-spec 5.5.1).</summary>
     public void UnregisterCircuit(uint circId, ICircuitCellHandler handler) =>
-        _circuits.TryRemove(new KeyValuePair<uint, ICircuitCellHandler>(circId, handler));
+        _circuits.Remove(circId, handler);
 
     // ---------------------------------------------------------------- sending
 
@@ -479,7 +430,7 @@ internal sealed class Channel : IAsyncDisposable
                     ChannelLog.DroppedCell(_logger, Target, command, 0);
                 continue;
             }
-            if (!_circuits.TryGetValue(circId, out var handler))
+            if (!_circuits.TryGet(circId, out var handler))
             {
                 ChannelLog.DroppedCell(_logger, Target, command, circId);
                 continue;
@@ -541,9 +492,8 @@ internal sealed class Channel : IAsyncDisposable
         {
             // Disposing a broken TLS stream can throw; the connection is gone either way.
         }
-        foreach (var (id, handler) in _circuits)
+        foreach (var (id, handler) in _circuits.TakeAll())
         {
-            _circuits.TryRemove(id, out _);
             try
             {
                 handler.OnChannelClosed(reason);
@@ -576,19 +526,4 @@ internal sealed class Channel : IAsyncDisposable
 
     private ChannelException ClosedError() =>
         CloseReason ?? new ChannelException(ChannelErrorKind.Closed, $"Channel to {Target} is closed.");
-
-    private static void DisposeQuietly(Stream? stream, Socket socket)
-    {
-        try
-        {
-            if (stream is not null)
-                stream.Dispose();
-            else
-                socket.Dispose();
-        }
-        catch (Exception)
-        {
-            // Already failing; the original error is what matters.
-        }
-    }
 }

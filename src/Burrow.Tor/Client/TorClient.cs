@@ -49,6 +49,8 @@ internal sealed class TorClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.StateDir);
         ArgumentException.ThrowIfNullOrEmpty(options.CacheDir);
+        if (options.SocketMark is { } mark && !OperatingSystem.IsLinux())
+            throw new ArgumentException($"TorClientOptions.SocketMark ({mark}) is Linux-only (SO_MARK); on this system it must be null.", nameof(options));
         _options = options;
         _time = time ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -66,7 +68,7 @@ internal sealed class TorClient : IAsyncDisposable
             Ipv4SubnetFamilyPrefix = options.Ipv4SubnetFamilyPrefix,
             Ipv6SubnetFamilyPrefix = options.Ipv6SubnetFamilyPrefix,
         });
-        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow() }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
+        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow(), SocketMark = options.SocketMark }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
         _directoryCircuits = new DirectoryCircuits(_channels, () => _circuitParameters, options.DirectoryRequestTimeout, loggerFactory.CreateLogger("Burrow.Tor.Circuits"));
         _directory = new DirectoryManager(
             new DirectoryManagerOptions { Authorities = authorities, BootstrapServers = servers, RequestTimeout = options.DirectoryRequestTimeout },
