@@ -78,8 +78,8 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
             await using var connection = await client.ConnectAsync(Network.HttpEndPoint, null, Timeout());
             var small = await HttpOverTor.GetAsync(connection.Stream, HttpHost, "/small", cancellationToken: Timeout());
             Assert.Equal(Network.Http.SmallSha256, small.Sha256);
-            Assert.Contains(Network.Exits, e => e.Fingerprint == connection.Circuit.ExitFingerprint && e.Nickname == connection.Circuit.ExitNickname);
-            Assert.Equal(3, connection.Circuit.Hops.Count);
+            Assert.Contains(Network.Exits, e => e.Fingerprint == connection.ExitFingerprint && e.Nickname == connection.ExitNickname);
+            Assert.Equal(3, connection.Relays.Hops.Count);
         }
         Assert.True(File.Exists(System.IO.Path.Combine(_state.FullPath, GuardStore.FileName)));
         foreach (var f in new[] { DirectoryStore.ConsensusFile, DirectoryStore.CertificatesFile, DirectoryStore.MicrodescriptorsFile })

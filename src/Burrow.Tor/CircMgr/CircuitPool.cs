@@ -1,13 +1,14 @@
 // Exit circuits for streams (path-spec 2.1: preemptive and on-demand circuits; guard-spec 4.6-4.8
 // for the first hop's bookkeeping).
 using Burrow.Tor.Channels;
+using Burrow.Tor.Client;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.Path;
 using Microsoft.Extensions.Logging;
 
-namespace Burrow.Tor.Client;
+namespace Burrow.Tor.CircMgr;
 
 /// <summary>
 /// Builds and hands out exit circuits. A request takes an open circuit whose exit allows it and
@@ -25,8 +26,7 @@ internal sealed class CircuitPool : IAsyncDisposable
     private readonly Func<NetworkDirectory?> _directory;
     private readonly PathSelector _selector;
     private readonly GuardManager _guards;
-    private readonly ChannelManager _channels;
-    private readonly Func<CircuitParameters> _parameters;
+    private readonly CircuitBuilder _builder;
     private readonly TorClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -38,14 +38,13 @@ internal sealed class CircuitPool : IAsyncDisposable
     private long _built;
     private long _failed;
 
-    public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, ChannelManager channels,
-        Func<CircuitParameters> parameters, TorClientOptions options, TimeProvider time, ILogger logger)
+    public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, CircuitBuilder builder,
+        TorClientOptions options, TimeProvider time, ILogger logger)
     {
         _directory = directory;
         _selector = selector;
         _guards = guards;
-        _channels = channels;
-        _parameters = parameters;
+        _builder = builder;
         _options = options;
         _time = time;
         _logger = logger;
@@ -84,6 +83,31 @@ internal sealed class CircuitPool : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         if (requirement.Port is { } port)
             RememberPort(port);
+        return await WithCircuitAsync(requirement, now =>
+        {
+            Prune(now);
+            // Reuse a circuit already bound to this key before taking a clean one.
+            var circuit = _circuits.FirstOrDefault(c => c.IsolationKey == isolationKey && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement))
+                ?? _circuits.FirstOrDefault(c => c.IsClean && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement));
+            circuit?.Claim(isolationKey, now);
+            return circuit;
+        }, doneWhenBuilt: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds one clean circuit for the requirement (bootstrap's "building circuits"), retrying failures.</summary>
+    public Task EnsureCleanCircuitAsync(ExitRequirement requirement, CancellationToken cancellationToken) =>
+        WithCircuitAsync(requirement, _ => _circuits.FirstOrDefault(c => c.IsClean && !c.IsClosed && c.Supports(requirement)),
+            doneWhenBuilt: true, cancellationToken);
+
+    /// <summary>
+    /// The acquire loop: under the lock, <paramref name="take"/> picks a circuit already there (done);
+    /// otherwise wait for a matching build in progress or start one, then look again (another request
+    /// may have claimed the new circuit first) or, with <paramref name="doneWhenBuilt"/>, return it.
+    /// Up to <see cref="TorClientOptions.MaxCircuitBuildAttempts"/> failed builds; NoPath is final.
+    /// </summary>
+    private async Task<PooledCircuit> WithCircuitAsync(ExitRequirement requirement, Func<DateTime, PooledCircuit?> take, bool doneWhenBuilt,
+        CancellationToken cancellationToken)
+    {
         Exception? last = null;
         var failures = 0;
         while (failures < _options.MaxCircuitBuildAttempts)
@@ -91,23 +115,15 @@ internal sealed class CircuitPool : IAsyncDisposable
             Task<PooledCircuit> wait;
             lock (_lock)
             {
-                var now = Now;
-                Prune(now);
-                // Reuse a circuit already bound to this key before taking a clean one.
-                var circuit = _circuits.FirstOrDefault(c => c.IsolationKey == isolationKey && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement))
-                    ?? _circuits.FirstOrDefault(c => c.IsClean && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement));
-                if (circuit != null)
-                {
-                    circuit.Claim(isolationKey, now);
-                    return circuit;
-                }
-                var pending = _pending.FirstOrDefault(p => p.Supports(requirement));
-                wait = pending?.Task ?? StartBuild(requirement).Task;
+                if (take(Now) is { } ready)
+                    return ready;
+                wait = (_pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement)).Task;
             }
             try
             {
-                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
-                // Built: loop to claim it (another request of another key may have been faster).
+                var built = await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (doneWhenBuilt)
+                    return built;
             }
             catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
             {
@@ -121,37 +137,6 @@ internal sealed class CircuitPool : IAsyncDisposable
         }
         throw new TorClientException(TorClientErrorKind.CircuitFailed,
             $"no circuit for {requirement} after {failures} failed builds: {last?.Message}", last);
-    }
-
-    /// <summary>Builds one clean circuit for the requirement (bootstrap's "building circuits"), retrying failures.</summary>
-    public async Task EnsureCleanCircuitAsync(ExitRequirement requirement, CancellationToken cancellationToken)
-    {
-        Exception? last = null;
-        for (var i = 0; i < _options.MaxCircuitBuildAttempts; i++)
-        {
-            Task<PooledCircuit> build;
-            lock (_lock)
-            {
-                if (_circuits.Any(c => c.IsClean && !c.IsClosed && c.Supports(requirement)))
-                    return;
-                build = (_pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement)).Task;
-            }
-            try
-            {
-                await build.WaitAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
-            {
-                throw;
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                last = e;
-            }
-        }
-        throw new TorClientException(TorClientErrorKind.CircuitFailed,
-            $"could not build a circuit for {requirement} in {_options.MaxCircuitBuildAttempts} attempts: {last?.Message}", last);
     }
 
     /// <summary>Housekeeping: drop closed circuits, close old idle ones, top up clean circuits for predicted ports.</summary>
@@ -270,16 +255,11 @@ internal sealed class CircuitPool : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         timeout.CancelAfter(_options.CircuitBuildTimeout);
         Circuit? circuit = null;
-        var hop = 0;
+        var hop = -1; // -1: refused before any hop started
         try
         {
             var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity.ToArray(), Ed25519Bytes(h.Ed25519Identity), h.NtorOnionKey, h.OrPort)).ToList();
-            var channel = await _channels.GetChannelAsync(targets[0].Channel, timeout.Token).ConfigureAwait(false);
-            circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = _options.StreamOpenTimeout };
-            await circuit.CreateFirstHopAsync(targets[0], timeout.Token).ConfigureAwait(false);
-            for (hop = 1; hop < targets.Count; hop++)
-                await circuit.ExtendAsync(targets[hop], timeout.Token).ConfigureAwait(false);
-            circuit.MarkBuilt();
+            circuit = await _builder.BuildAsync(targets, timeout.Token, i => hop = i).ConfigureAwait(false);
             if (!_guards.ReportSuccess(guard))
             {
                 // A primary guard may be back: this circuit through a lesser guard is not to be used.
@@ -308,7 +288,7 @@ internal sealed class CircuitPool : IAsyncDisposable
             else
                 _guards.ReportIndeterminate(guard);
             var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
-            _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, hop + 1, reason);
+            _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, Math.Max(hop, 0) + 1, reason);
             if (e is OperationCanceledException && !_disposed.IsCancellationRequested)
                 throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {_options.CircuitBuildTimeout.TotalSeconds:0} s", e);
             throw;

@@ -2,7 +2,7 @@ using Burrow.Tor.Circuits;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.Path;
 
-namespace Burrow.Tor.Client;
+namespace Burrow.Tor.CircMgr;
 
 /// <summary>
 /// A built exit circuit in the pool: its path, when it was built and first used, and the
