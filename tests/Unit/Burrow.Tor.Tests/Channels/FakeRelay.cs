@@ -25,6 +25,9 @@ internal sealed class FakeRelay : IAsyncDisposable
     private readonly DuplexPipeStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<uint, FakeCircuit> _circuits = new();
+    // Circuits the client destroyed: a relay may still have cells in flight for them (they cross the
+    // DESTROY on the wire), so a test can still send on them; the client must drop those cells.
+    private readonly Dictionary<uint, FakeCircuit> _destroyed = new();
     private readonly object _lock = new();
     private readonly System.Threading.Channels.Channel<RelayEvent> _events = ThreadingChannel.CreateUnbounded<RelayEvent>();
     private readonly byte[] _buffer = new byte[256 * 1024];
@@ -228,8 +231,8 @@ internal sealed class FakeRelay : IAsyncDisposable
             default:
                 lock (_lock)
                 {
-                    if (command == ChannelCommand.Destroy)
-                        _circuits.Remove(circId);
+                    if (command == ChannelCommand.Destroy && _circuits.Remove(circId, out var gone))
+                        _destroyed[circId] = gone;
                 }
                 _events.Writer.TryWrite(new RelayEvent(circId, command, -1, 0, 0, body, []));
                 return;
@@ -382,7 +385,7 @@ internal sealed class FakeRelay : IAsyncDisposable
     private FakeCircuit Circuit(uint circId)
     {
         lock (_lock)
-            return _circuits[circId];
+            return _circuits.TryGetValue(circId, out var open) ? open : _destroyed[circId];
     }
 
     public async ValueTask DisposeAsync()
