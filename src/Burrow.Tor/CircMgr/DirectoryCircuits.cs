@@ -3,6 +3,7 @@ using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
 using Burrow.Tor.NetDoc;
+using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Tor.CircMgr;

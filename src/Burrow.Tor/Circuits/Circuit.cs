@@ -6,7 +6,6 @@ using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Crypto;
-using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,7 +16,7 @@ namespace Burrow.Tor.Circuits;
 /// channel's reader loop (decrypted in place; DATA copied once into the stream's buffer); outbound relay
 /// cells are queued in plaintext and encrypted by the channel's writer loop, in wire order, through
 /// <see cref="PrepareOutbound"/>. Any bad cell closes this circuit only: streams fail with a
-/// <see cref="TorStreamException"/> whose inner <see cref="CircuitException"/> says why.
+/// stream error whose inner <see cref="CircuitException"/> says why.
 /// </summary>
 /// <remarks>
 /// The reader and writer loops run at the same time on one <see cref="Tor1CircuitCrypto"/>: the writer
@@ -25,7 +24,7 @@ namespace Burrow.Tor.Circuits;
 /// separate objects. Hops are added (by the reader, on CREATED2 / EXTENDED2) only while nothing else
 /// is sent on the circuit. The crypto state is disposed once closing and both loops have let go.
 /// </remarks>
-internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
+internal sealed partial class Circuit : ICircuitCellHandler, ICircuitStreamHost, IAsyncDisposable
 {
     /// <summary>RELAY_EARLY cells a relay accepts per circuit (tor-spec 5.6).</summary>
     public const int MaxRelayEarly = 8;
@@ -35,9 +34,6 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     /// <summary>Circuit window increment (tor-spec 7.3).</summary>
     public const int SendmeIncrement = 100;
-
-    /// <summary>Streams closed locally whose late cells are still tolerated (tor-spec 6.3).</summary>
-    private const int MaxClosedStreams = 1024;
 
     /// <summary>Relay cells of one circuit that may wait in the channel's queue, so one busy circuit
     /// cannot take all of it.</summary>
@@ -53,11 +49,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     private readonly CreditWindow _packageWindow;
     private readonly CreditWindow _queueSlots;
     private readonly Queue<byte[]> _expectedSendmeDigests = new();
-    private readonly Dictionary<ushort, TorStream> _streams = new();
-    private readonly Dictionary<ushort, TaskCompletionSource<ResolvedMessage>> _resolves = new();
-    private readonly Dictionary<ushort, int> _closedStreams = new();
-    private readonly Queue<ushort> _closedStreamOrder = new();
-    private ushort _nextStreamId;
+    private readonly StreamMap _streamMap = new();
     private PendingHop? _pendingHop;
     private bool _built;
     private int _deliverWindow;       // reader loop only
@@ -77,9 +69,6 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         _deliverWindow = _parameters.CircWindow;
         _packageWindow = new CreditWindow(_parameters.CircWindow, _parameters.CircWindow, _closedCts.Token, ClosedError);
         _queueSlots = new CreditWindow(MaxQueuedCells, MaxQueuedCells, _closedCts.Token, ClosedError);
-        Span<byte> r = stackalloc byte[2];
-        RandomNumberGenerator.Fill(r);
-        _nextStreamId = (ushort)Math.Max(1, (r[0] << 8) | r[1]);
         CircId = channel.RegisterCircuit(this);
     }
 
@@ -108,7 +97,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         get
         {
             lock (_lock)
-                return _streams.Count;
+                return _streamMap.OpenCount;
         }
     }
 
@@ -247,76 +236,54 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     // ================================================================ streams
 
-    /// <summary>Opens a stream to "a.b.c.d:port", "[v6]:port" or "hostname:port" through the last hop.</summary>
-    public Task<TorStream> OpenStreamAsync(string target, CancellationToken cancellationToken = default) =>
-        OpenStreamAsync(StreamTarget.Parse(target), cancellationToken);
-
-    public Task<TorStream> OpenStreamAsync(IPEndPoint target, CancellationToken cancellationToken = default) =>
-        OpenStreamAsync(StreamTarget.For(target), cancellationToken);
-
-    public Task<TorStream> OpenStreamAsync(string host, int port, CancellationToken cancellationToken = default) =>
-        OpenStreamAsync(StreamTarget.For(host, port), cancellationToken);
-
-    public Task<TorStream> OpenStreamAsync(StreamTarget target, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        return OpenAsync(target.ToBegin(), target.ToString(), cancellationToken);
-    }
-
-    /// <summary>Opens a directory stream to the last hop (BEGIN_DIR, tor-spec 6.2.1).</summary>
-    public Task<TorStream> OpenDirStreamAsync(CancellationToken cancellationToken = default) =>
-        OpenAsync(BeginDirMessage.Instance, "the relay's directory", cancellationToken);
-
-    private async Task<TorStream> OpenAsync(RelayMessage begin, string description, CancellationToken cancellationToken)
+    /// <summary>Registers a new stream ending at the last hop under a fresh stream ID; the stream layer
+    /// makes the stream object (<paramref name="create"/> gets this circuit, the ID and the hop).</summary>
+    internal T AttachStream<T>(Func<ICircuitStreamHost, ushort, int, T> create) where T : ICircuitStream
     {
         ThrowIfNotBuilt();
-        TorStream stream;
         lock (_lock)
         {
             ThrowIfClosed();
-            stream = new TorStream(this, AllocateStreamId(), LastHop, description);
-            _streams.Add(stream.StreamId, stream);
+            var id = _streamMap.AllocateId() ?? throw new CircuitException(CircuitErrorKind.ResourceLimit, $"{Name}: all stream IDs are in use.");
+            var stream = create(this, id, LastHop);
+            _streamMap.AddOpen(stream);
+            return stream;
         }
+    }
+
+    /// <summary>Sends <paramref name="begin"/> (BEGIN or BEGIN_DIR) for an attached stream and waits for
+    /// CONNECTED, at most <see cref="StreamOpenTimeout"/>: a timeout throws <see cref="TimeoutException"/>;
+    /// circuit and channel failures throw theirs; END fails the stream's <see cref="ICircuitStream.Connected"/>.</summary>
+    internal async Task BeginStreamAsync(ICircuitStream stream, RelayMessage begin, string description, CancellationToken cancellationToken)
+    {
         CircuitLog.StreamOpening(_logger, CircId, stream.StreamId, description);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StreamOpenTimeout);
         try
         {
             await SendRelayAsync(begin, stream.StreamId, stream.Hop, OutboundCellFlags.None, timeout.Token).ConfigureAwait(false);
-            await stream.ConnectedTask.WaitAsync(timeout.Token).ConfigureAwait(false);
-            return stream;
+            await stream.Connected.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            var error = new TorStreamException(TorStreamErrorKind.Timeout,
-                $"Stream {stream.StreamId} to {description}: the exit did not answer within {StreamOpenTimeout.TotalSeconds:0.#} s.");
-            stream.OnOpenFailed(error);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw error;
-        }
-        catch (Exception e)
-        {
-            var error = e is CircuitException or ChannelException ? stream.WriteError(e) : null;
-            await stream.DisposeAsync().ConfigureAwait(false);
-            if (error is not null)
-                throw error;
-            throw;
+            throw new TimeoutException($"Stream {stream.StreamId} to {description}: the exit did not answer within {StreamOpenTimeout.TotalSeconds:0.#} s.", e);
         }
     }
 
-    /// <summary>Asks the exit to resolve <paramref name="hostname"/> (RELAY_RESOLVE, tor-spec 6.4). An error
-    /// answer throws <see cref="TorStreamException"/> with <see cref="TorStreamErrorKind.ResolveFailed"/>.</summary>
-    public async Task<IReadOnlyList<ResolvedAnswer>> ResolveAsync(string hostname, CancellationToken cancellationToken = default)
+    /// <summary>Sends RELAY_RESOLVE (tor-spec 6.4) and returns the exit's answer: a <see cref="ResolvedMessage"/>
+    /// or the <see cref="EndMessage"/> it sent instead. No answer within <see cref="StreamOpenTimeout"/> throws
+    /// <see cref="TimeoutException"/>; circuit and channel failures throw theirs.</summary>
+    internal async Task<RelayMessage> ExchangeResolveAsync(string hostname, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(hostname);
         ThrowIfNotBuilt();
-        var answer = new TaskCompletionSource<ResolvedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<RelayMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         ushort id;
         lock (_lock)
         {
             ThrowIfClosed();
-            id = AllocateStreamId();
-            _resolves.Add(id, answer);
+            id = _streamMap.AllocateId() ?? throw new CircuitException(CircuitErrorKind.ResourceLimit, $"{Name}: all stream IDs are in use.");
+            _streamMap.AddResolve(id, answer);
         }
         CircuitLog.StreamOpening(_logger, CircId, id, "resolve " + hostname);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -324,63 +291,31 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         try
         {
             await SendRelayAsync(new ResolveMessage(hostname.ToLowerInvariant()), id, LastHop, OutboundCellFlags.None, timeout.Token).ConfigureAwait(false);
-            var resolved = await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            if (resolved.Answers.Count == 1 && resolved.Answers[0].IsError)
-                throw new TorStreamException(TorStreamErrorKind.ResolveFailed,
-                    $"Resolving {hostname}: the exit answered with a {(resolved.Answers[0].Type == ResolvedAnswerType.TransientError ? "transient" : "permanent")} error.");
-            return resolved.Answers;
+            return await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TorStreamException(TorStreamErrorKind.Timeout, $"Resolving {hostname}: the exit did not answer within {StreamOpenTimeout.TotalSeconds:0.#} s.");
-        }
-        catch (Exception e) when (e is CircuitException or ChannelException)
-        {
-            throw new TorStreamException(TorStreamErrorKind.Destroyed, $"Resolving {hostname} failed: {e.Message}", e);
+            throw new TimeoutException($"Resolving {hostname}: the exit did not answer within {StreamOpenTimeout.TotalSeconds:0.#} s.", e);
         }
         finally
         {
             lock (_lock)
             {
-                if (_resolves.Remove(id) && !answer.Task.IsCompleted)
-                    RememberClosedStream(id, 0);
+                if (_streamMap.RemoveResolve(id) && !answer.Task.IsCompleted)
+                    _streamMap.AddHalfClosed(id, 0);
             }
         }
     }
 
-    /// <summary>A fresh stream ID: nonzero and not used by an open, resolving or recently closed stream.
-    /// Caller holds the lock.</summary>
-    private ushort AllocateStreamId()
-    {
-        for (var i = 0; i < ushort.MaxValue; i++)
-        {
-            var id = _nextStreamId;
-            _nextStreamId = (ushort)(id == ushort.MaxValue ? 1 : id + 1);
-            if (!_streams.ContainsKey(id) && !_resolves.ContainsKey(id) && !_closedStreams.ContainsKey(id))
-                return id;
-        }
-        throw new CircuitException(CircuitErrorKind.ResourceLimit, $"{Name}: all stream IDs are in use.");
-    }
-
-    /// <summary>Remembers a stream we closed so the cells the exit sent before seeing our END are accepted:
-    /// up to <paramref name="dataAllowance"/> DATA cells (its remaining window). Caller holds the lock.</summary>
-    private void RememberClosedStream(ushort id, int dataAllowance)
-    {
-        if (_closedStreams.Count >= MaxClosedStreams && _closedStreamOrder.TryDequeue(out var oldest))
-            _closedStreams.Remove(oldest);
-        _closedStreams[id] = dataAllowance;
-        _closedStreamOrder.Enqueue(id);
-    }
-
-    internal void OnStreamDisposed(TorStream stream, int dataAllowance)
+    void ICircuitStreamHost.OnStreamDisposed(ICircuitStream stream, int dataAllowance)
     {
         lock (_lock)
         {
-            if (!_streams.Remove(stream.StreamId, out var registered) || registered != stream)
+            if (!_streamMap.RemoveOpen(stream))
                 return;
             if (IsClosed)
                 return;
-            RememberClosedStream(stream.StreamId, dataAllowance);
+            _streamMap.AddHalfClosed(stream.StreamId, dataAllowance);
         }
         // Originators send REASON_MISC (tor-spec 6.3).
         SendControl(new EndMessage(EndReason.Misc), stream.StreamId, stream.Hop);
@@ -391,7 +326,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     /// <summary>Sends one DATA cell (at most 498 bytes) for <paramref name="stream"/>, waiting for the stream
     /// window, the circuit window and room in the queue (this circuit's share, then the channel's), in that
     /// order. Completes synchronously (no state machine) when all of them have room.</summary>
-    internal ValueTask SendDataAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public ValueTask SendDataAsync(ICircuitStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (stream.PackageWindow.TryTake())
         {
@@ -416,7 +351,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         return SendDataSlowAsync(stream, data, cancellationToken);
     }
 
-    private async ValueTask SendDataSlowAsync(TorStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async ValueTask SendDataSlowAsync(ICircuitStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var stage = 0;
         try
@@ -442,7 +377,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     }
 
     /// <summary>Queues a DATA cell whose credits (stream, circuit, queue slot) were taken.</summary>
-    private void EnqueueData(TorStream stream, ReadOnlySpan<byte> data)
+    private void EnqueueData(ICircuitStream stream, ReadOnlySpan<byte> data)
     {
         if (IsClosed)
         {
@@ -461,7 +396,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
     }
 
     /// <summary>A stream-level SENDME (empty, tor-spec 7.4); never waits.</summary>
-    internal void SendStreamSendme(TorStream stream)
+    public void SendStreamSendme(ICircuitStream stream)
     {
         if (IsClosed)
             return;
@@ -784,19 +719,23 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             throw CircuitException.Violation($"RELAY_DATA from hop {hop + 1}; streams end at hop {LastHop + 1}");
         if (--_deliverWindow < 0)
             throw CircuitException.Violation($"the relay sent more DATA than the circuit window of {_parameters.CircWindow} allows");
-        TorStream? stream;
+        ICircuitStream? stream;
         lock (_lock)
         {
-            if (!_streams.TryGetValue(streamId, out stream))
+            if (!_streamMap.TryGetOpen(streamId, out stream))
             {
-                if (!_closedStreams.TryGetValue(streamId, out var allowance))
-                    throw CircuitException.Violation($"RELAY_DATA for stream {streamId}, which is not open");
-                if (allowance <= 0)
-                    throw CircuitException.Violation($"more RELAY_DATA for closed stream {streamId} than its window allowed");
-                _closedStreams[streamId] = allowance - 1;
+                stream = null;
+                switch (_streamMap.TakeHalfClosedData(streamId))
+                {
+                    case null:
+                        throw CircuitException.Violation($"RELAY_DATA for stream {streamId}, which is not open");
+                    case false:
+                        throw CircuitException.Violation($"more RELAY_DATA for closed stream {streamId} than its window allowed");
+                }
             }
         }
-        stream?.OnData(data);
+        if (stream is not null && !stream.OnData(data))
+            throw CircuitException.Violation($"the exit sent more DATA on stream {streamId} than the stream window allows");
         if (_deliverWindow <= _parameters.CircWindow - SendmeIncrement)
         {
             _deliverWindow += SendmeIncrement;
@@ -826,12 +765,12 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
 
     private void OnStreamSendme(int hop, ushort streamId)
     {
-        TorStream? stream;
+        ICircuitStream? stream;
         lock (_lock)
         {
-            if (!_streams.TryGetValue(streamId, out stream))
+            if (!_streamMap.TryGetOpen(streamId, out stream))
             {
-                if (_closedStreams.ContainsKey(streamId))
+                if (_streamMap.IsHalfClosed(streamId))
                     return;
                 throw CircuitException.Violation($"a SENDME for stream {streamId}, which is not open");
             }
@@ -839,7 +778,7 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         if (hop != stream.Hop)
             throw CircuitException.Violation($"a SENDME for stream {streamId} from hop {hop + 1}, not from its exit");
         if (!stream.OnSendme())
-            throw CircuitException.Violation($"a SENDME for stream {streamId} that would raise its window above {TorStream.WindowStart}");
+            throw CircuitException.Violation($"a SENDME for stream {streamId} that would raise its window above its starting value");
     }
 
     private void OnStreamControl(int hop, RelayCommand command, ushort streamId, ReadOnlySpan<byte> data)
@@ -855,25 +794,26 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             RelayCommand.End => EndMessage.Decode(data),
             _ => ResolvedMessage.Decode(data),
         };
-        TorStream? stream = null;
-        TaskCompletionSource<ResolvedMessage>? resolve = null;
+        ICircuitStream? stream = null;
+        TaskCompletionSource<RelayMessage>? resolve = null;
         lock (_lock)
         {
-            if (_streams.TryGetValue(streamId, out stream))
+            if (_streamMap.TryGetOpen(streamId, out stream))
             {
                 if (command == RelayCommand.End)
-                    _streams.Remove(streamId);
+                    _streamMap.RemoveOpen(streamId);
             }
-            else if (_resolves.TryGetValue(streamId, out resolve))
+            else if (_streamMap.TryGetResolve(streamId, out resolve))
             {
+                stream = null;
                 if (command is RelayCommand.End or RelayCommand.Resolved)
-                    _resolves.Remove(streamId);
+                    _streamMap.RemoveResolve(streamId);
             }
-            else if (_closedStreams.ContainsKey(streamId))
+            else if (_streamMap.IsHalfClosed(streamId))
             {
                 // Crossed with our END; the exit sends nothing after its own END.
                 if (command == RelayCommand.End)
-                    _closedStreams.Remove(streamId);
+                    _streamMap.EndHalfClosed(streamId);
                 return;
             }
             else
@@ -884,7 +824,8 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             switch (message)
             {
                 case ConnectedMessage connected:
-                    stream.OnConnected(connected);
+                    if (!stream.OnConnected(connected))
+                        throw CircuitException.Violation($"RELAY_CONNECTED for stream {streamId}, which was already connected or failed");
                     break;
                 case EndMessage end:
                     stream.OnEnd(end);
@@ -896,11 +837,8 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
         }
         switch (message)
         {
-            case ResolvedMessage resolved:
-                resolve!.TrySetResult(resolved);
-                break;
-            case EndMessage end:
-                resolve!.TrySetException(TorStreamException.FromEnd(end, $"Resolve request {streamId}"));
+            case ResolvedMessage or EndMessage:
+                resolve!.TrySetResult(message);
                 break;
             default:
                 throw CircuitException.Violation($"{command} for stream {streamId}, which is a resolve request");
@@ -940,18 +878,13 @@ internal sealed class Circuit : ICircuitCellHandler, IAsyncDisposable
             // A waiter's callback failed; closing goes on.
         }
         PendingHop? pending;
-        List<TorStream> streams;
-        List<TaskCompletionSource<ResolvedMessage>> resolves;
+        List<ICircuitStream> streams;
+        List<TaskCompletionSource<RelayMessage>> resolves;
         lock (_lock)
         {
             pending = _pendingHop;
             _pendingHop = null;
-            streams = [.. _streams.Values];
-            resolves = [.. _resolves.Values];
-            _streams.Clear();
-            _resolves.Clear();
-            _closedStreams.Clear();
-            _closedStreamOrder.Clear();
+            (streams, resolves) = _streamMap.Clear();
             _expectedSendmeDigests.Clear();
         }
         pending?.Done.TrySetException(reason);

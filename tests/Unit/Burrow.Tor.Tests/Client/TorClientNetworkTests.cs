@@ -150,7 +150,7 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
         Assert.Equal(200, large.Status);
         Assert.Equal(Network.Http.LargeSize, large.Length);
         Assert.Equal(Network.Http.LargeSha256, large.Sha256);
-        output.WriteLine($"{large.Length / 1048576.0:0} MiB in {seconds:0.00} s = {large.Length / seconds / 1e6:0.0} MB/s via {connection.Circuit}");
+        output.WriteLine($"{large.Length / 1048576.0:0} MiB in {seconds:0.00} s = {large.Length / seconds / 1e6:0.0} MB/s via {connection.CircuitDescription}");
     }
 
     [Fact]
