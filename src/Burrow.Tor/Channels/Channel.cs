@@ -75,6 +75,9 @@ internal sealed class Channel : IAsyncDisposable
 
     public int CircuitCount => _circuits.Count;
 
+    /// <summary>Writers waiting for room in the outbound queue (for tests).</summary>
+    internal int QueueSlotWaiters => _slots.Waiters;
+
     /// <summary>
     /// Connects to the relay's ORPort, does TLS (accepting its self-signed certificate: trust comes from
     /// CERTS), negotiates a link protocol, checks CERTS against <paramref name="target"/>'s identities

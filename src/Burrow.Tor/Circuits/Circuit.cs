@@ -103,6 +103,9 @@ internal sealed partial class Circuit : ICircuitCellHandler, ICircuitStreamHost,
     /// <summary>DATA cells this circuit may still send before the next SENDME (for tests).</summary>
     internal int PackageWindow => _packageWindow.Available;
 
+    /// <summary>Writers waiting for the circuit window, and for this circuit's share of the queue (for tests).</summary>
+    internal (int PackageWindow, int QueueShare) CreditWaiters => (_packageWindow.Waiters, _queueSlots.Waiters);
+
     private int LastHop => _crypto.HopCount - 1;
 
     private string Name => $"Circuit {CircId:X8} via {_channel.Target}";

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Burrow.Core.Tests.Upstreams;
 
 /// <summary>The built-in Tor client as the upstream, on the shared private network.</summary>
+[Trait("Category", "Integration")]
 public sealed class InProcessTorConnectorTests : IDisposable
 {
     private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-inproc-" + Guid.NewGuid().ToString("N"));

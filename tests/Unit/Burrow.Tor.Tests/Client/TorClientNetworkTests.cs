@@ -13,6 +13,7 @@ namespace Burrow.Tor.Tests.Client;
 
 /// <summary>The whole client against the private network of real C tor relays (tests/TestNet).</summary>
 [Collection(TorClientNetworkCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _state = new();

@@ -11,6 +11,7 @@ namespace Burrow.Tor.Tests.Integration;
 /// <summary>A relay dies in the middle of a transfer. This runs on a network of its own (its own base port
 /// and folder), never on the shared one whose relays other tests use.</summary>
 [Collection(WireNetworkCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private string _dir = "";
