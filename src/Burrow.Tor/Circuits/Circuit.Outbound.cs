@@ -1,8 +1,6 @@
 // Sending: tor-spec 5.5 relay cells, 5.6 RELAY_EARLY, 7.3/7.4 windows and SENDMEs (proposal 289 digests).
-using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
-using Burrow.Tor.Crypto;
 
 namespace Burrow.Tor.Circuits;
 

@@ -1,8 +1,6 @@
 // Stream IDs and stream opening on a circuit: tor-spec 6.2 BEGIN/BEGIN_DIR, 6.3 END, 6.4 RESOLVE.
-using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
-using Burrow.Tor.Crypto;
 
 namespace Burrow.Tor.Circuits;
 
