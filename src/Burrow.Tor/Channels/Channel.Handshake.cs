@@ -1,11 +1,7 @@
 // The link handshake: tor-spec 4 (VERSIONS, CERTS, AUTH_CHALLENGE, NETINFO) as an initiator that does not authenticate.
-using System.Buffers.Binary;
-using System.Net;
 using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Crypto;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Tor.Channels;
 

@@ -1,11 +1,6 @@
 // The channel's loops: tor-spec 3 cell framing, 5.5.1 cells for unknown circuits dropped.
 using System.Buffers.Binary;
-using System.Net;
-using System.Security.Cryptography;
 using Burrow.Tor.Cells;
-using Burrow.Tor.Crypto;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.Tor.Channels;
 

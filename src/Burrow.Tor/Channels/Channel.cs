@@ -1,9 +1,6 @@
 // A channel to one relay, as an initiator that does not authenticate itself: tor-spec 2
 // "Connections" (TLS, the relay's self-signed certificate), 3 "Cell Packet format", 4 "Negotiating
 // and initializing connections" (VERSIONS, CERTS, AUTH_CHALLENGE, NETINFO), 5.1.1 circuit IDs.
-using System.Buffers.Binary;
-using System.Net;
-using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Crypto;
 using Microsoft.Extensions.Logging;
