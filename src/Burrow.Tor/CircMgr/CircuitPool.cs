@@ -1,7 +1,6 @@
 // Exit circuits for streams (path-spec 2.1: preemptive and on-demand circuits; guard-spec 4.6-4.8
 // for the first hop's bookkeeping).
 using Burrow.Tor.Channels;
-using Burrow.Tor.Client;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
@@ -13,7 +12,7 @@ namespace Burrow.Tor.CircMgr;
 /// <summary>
 /// Builds and hands out exit circuits. A request takes an open circuit whose exit allows it and
 /// whose isolation key is its own (or that is still clean), waits for a matching circuit being
-/// built, or builds one. Circuits take new streams for <see cref="TorClientOptions.MaxCircuitDirtiness"/>
+/// built, or builds one. Circuits take new streams for <see cref="CircuitPoolOptions.MaxCircuitDirtiness"/>
 /// after their first, then close once idle. Clean circuits are kept ready for predicted ports.
 /// Everything is bounded: open circuits, clean circuits, remembered ports, build attempts.
 /// </summary>
@@ -27,7 +26,7 @@ internal sealed class CircuitPool : IAsyncDisposable
     private readonly PathSelector _selector;
     private readonly GuardManager _guards;
     private readonly CircuitBuilder _builder;
-    private readonly TorClientOptions _options;
+    private readonly CircuitPoolOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly object _lock = new();
@@ -39,7 +38,7 @@ internal sealed class CircuitPool : IAsyncDisposable
     private long _failed;
 
     public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, CircuitBuilder builder,
-        TorClientOptions options, TimeProvider time, ILogger logger)
+        CircuitPoolOptions options, TimeProvider time, ILogger logger)
     {
         _directory = directory;
         _selector = selector;
@@ -74,7 +73,7 @@ internal sealed class CircuitPool : IAsyncDisposable
 
     /// <summary>
     /// A circuit for a stream of <paramref name="isolationKey"/> that <paramref name="requirement"/>
-    /// allows, bound to that key. Throws <see cref="TorClientException"/> (NoPath, CircuitFailed).
+    /// allows, bound to that key. Throws <see cref="CircuitPoolException"/> (NoPath, CircuitFailed).
     /// </summary>
     public async Task<PooledCircuit> AcquireAsync(ExitRequirement requirement, string isolationKey, CancellationToken cancellationToken)
     {
@@ -103,7 +102,7 @@ internal sealed class CircuitPool : IAsyncDisposable
     /// The acquire loop: under the lock, <paramref name="take"/> picks a circuit already there (done);
     /// otherwise wait for a matching build in progress or start one, then look again (another request
     /// may have claimed the new circuit first) or, with <paramref name="doneWhenBuilt"/>, return it.
-    /// Up to <see cref="TorClientOptions.MaxCircuitBuildAttempts"/> failed builds; NoPath is final.
+    /// Up to <see cref="CircuitPoolOptions.MaxCircuitBuildAttempts"/> failed builds; NoPath is final.
     /// </summary>
     private async Task<PooledCircuit> WithCircuitAsync(ExitRequirement requirement, Func<DateTime, PooledCircuit?> take, bool doneWhenBuilt,
         CancellationToken cancellationToken)
@@ -125,7 +124,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                 if (doneWhenBuilt)
                     return built;
             }
-            catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
+            catch (CircuitPoolException e) when (e.Kind == CircuitPoolErrorKind.NoPath)
             {
                 throw;
             }
@@ -135,7 +134,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                 failures++;
             }
         }
-        throw new TorClientException(TorClientErrorKind.CircuitFailed,
+        throw new CircuitPoolException(CircuitPoolErrorKind.CircuitFailed,
             $"no circuit for {requirement} after {failures} failed builds: {last?.Message}", last);
     }
 
@@ -159,7 +158,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                     {
                         StartBuild(requirement).Task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
                     }
-                    catch (TorClientException e)
+                    catch (CircuitPoolException e)
                     {
                         _logger.LogDebug("No preemptive circuit for port {Port}: {Reason}", port, e.Message);
                     }
@@ -215,13 +214,13 @@ internal sealed class CircuitPool : IAsyncDisposable
     /// <summary>Chooses a path now and builds it in the background. Caller holds the lock.</summary>
     private PendingBuild StartBuild(ExitRequirement requirement)
     {
-        var dir = _directory() ?? throw new TorClientException(TorClientErrorKind.NotBootstrapped, "no network directory yet");
+        var dir = _directory() ?? throw new CircuitPoolException(CircuitPoolErrorKind.NotBootstrapped, "no network directory yet");
         if (_circuits.Count + _pending.Count >= _options.MaxCircuits)
         {
             // Make room: an idle circuit nobody can use any more, else the oldest idle clean one.
             var victim = _circuits.Where(c => c.Circuit.StreamCount == 0).OrderBy(c => c.IsClean).ThenBy(c => c.BuiltAt).FirstOrDefault();
             if (victim == null)
-                throw new TorClientException(TorClientErrorKind.CircuitFailed, $"all {_options.MaxCircuits} circuits are in use");
+                throw new CircuitPoolException(CircuitPoolErrorKind.CircuitFailed, $"all {_options.MaxCircuits} circuits are in use");
             victim.Circuit.Close();
             _circuits.Remove(victim);
         }
@@ -239,7 +238,7 @@ internal sealed class CircuitPool : IAsyncDisposable
         {
             if (guard != null)
                 _guards.ReportIndeterminate(guard);
-            throw new TorClientException(TorClientErrorKind.NoPath, $"no path for {requirement}: {e.Message}", e);
+            throw new CircuitPoolException(CircuitPoolErrorKind.NoPath, $"no path for {requirement}: {e.Message}", e);
         }
         var pending = new PendingBuild(path);
         pending.Task = BuildAsync(pending, guard!);

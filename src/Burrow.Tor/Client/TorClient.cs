@@ -106,7 +106,17 @@ public sealed class TorClient : IAsyncDisposable
         };
         _guards = new GuardManager(new GuardStore(options.StateDir, loggerFactory.CreateLogger("Burrow.Tor.Guards")), _selector, _time, null,
             loggerFactory.CreateLogger("Burrow.Tor.Guards"));
-        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, options, _time, circuitLogger);
+        var poolOptions = new CircuitPoolOptions
+        {
+            CircuitBuildTimeout = options.CircuitBuildTimeout,
+            MaxCircuitDirtiness = options.MaxCircuitDirtiness,
+            MaxCircuitBuildAttempts = options.MaxCircuitBuildAttempts,
+            PreemptivePorts = options.PreemptivePorts,
+            PreemptiveCircuitsPerPort = options.PreemptiveCircuitsPerPort,
+            MaxCleanCircuits = options.MaxCleanCircuits,
+            MaxCircuits = options.MaxCircuits,
+        };
+        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger);
         _directory.DirectoryChanged += OnDirectoryChanged;
     }
 
@@ -192,7 +202,14 @@ public sealed class TorClient : IAsyncDisposable
 
             report.Report(BootstrapStatus.BuildingCircuits);
             var firstPort = _options.PreemptivePorts.Count > 0 ? _options.PreemptivePorts[0] : 80;
-            await _pool.EnsureCleanCircuitAsync(ExitRequirement.ForPort(firstPort, rules: _selector.Rules), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _pool.EnsureCleanCircuitAsync(ExitRequirement.ForPort(firstPort, rules: _selector.Rules), cancellationToken).ConfigureAwait(false);
+            }
+            catch (CircuitPoolException e)
+            {
+                throw PoolError(e);
+            }
             _ready = true;
             report.Report(BootstrapStatus.Done);
             _logger.LogInformation("Bootstrapped in {Seconds:0.0} s ({Source}; {Relays} relays).",
@@ -364,16 +381,28 @@ public sealed class TorClient : IAsyncDisposable
         {
             return await _pool.AcquireAsync(requirement, key, cancellationToken).ConfigureAwait(false);
         }
-        catch (TorClientException e) when (e.Kind is TorClientErrorKind.NoPath or TorClientErrorKind.CircuitFailed && previous != null)
+        catch (CircuitPoolException e) when (e.Kind is CircuitPoolErrorKind.NoPath or CircuitPoolErrorKind.CircuitFailed && previous != null)
         {
             _logger.LogDebug("No circuit to retry on: {Reason}", e.Message);
             return null;
+        }
+        catch (CircuitPoolException e)
+        {
+            throw PoolError(e);
         }
         catch (ObjectDisposedException e)
         {
             throw new TorClientException(TorClientErrorKind.Disposed, "The Tor client has been stopped.", e);
         }
     }
+
+    /// <summary>The pool's failure as the client's (same kinds, same message).</summary>
+    private static TorClientException PoolError(CircuitPoolException e) => new(e.Kind switch
+    {
+        CircuitPoolErrorKind.NotBootstrapped => TorClientErrorKind.NotBootstrapped,
+        CircuitPoolErrorKind.NoPath => TorClientErrorKind.NoPath,
+        _ => TorClientErrorKind.CircuitFailed,
+    }, e.Message, e.InnerException ?? e);
 
     /// <summary>Failures another exit or circuit may not repeat. A refusing destination (or a reset,
     /// or a protocol error) is final.</summary>
