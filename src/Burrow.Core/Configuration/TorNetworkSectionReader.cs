@@ -1,4 +1,4 @@
-using Burrow.Tor.Client;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Core.Configuration;
 

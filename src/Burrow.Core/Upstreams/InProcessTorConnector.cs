@@ -1,7 +1,6 @@
 using System.Net;
 using Burrow.Tor.Client;
 using Burrow.Tor.Dir;
-using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Core.Upstreams;
@@ -9,6 +8,7 @@ namespace Burrow.Core.Upstreams;
 /// <summary>
 /// The built-in Tor client (Burrow.Tor) as the upstream: bootstrap on start (progress as
 /// percent and phase), one Tor stream per redirected connection, isolation keys passed through.
+/// Uses only Burrow.Tor's public surface (<see cref="TorClient"/> and its types).
 /// </summary>
 public sealed class InProcessTorConnector : ITorConnector
 {
@@ -60,14 +60,10 @@ public sealed class InProcessTorConnector : ITorConnector
         TorClientErrorKind.ConnectionRefused => UpstreamErrorKind.ConnectionRefused,
         TorClientErrorKind.ResolveFailed => UpstreamErrorKind.HostUnreachable,
         TorClientErrorKind.Timeout => UpstreamErrorKind.Timeout,
-        TorClientErrorKind.StreamFailed when e.InnerException is TorStreamException s => s.Kind switch
-        {
-            TorStreamErrorKind.NoRoute => UpstreamErrorKind.HostUnreachable,
-            TorStreamErrorKind.ConnectionReset => UpstreamErrorKind.ConnectionRefused,
-            TorStreamErrorKind.TorProtocol => UpstreamErrorKind.ProtocolError,
-            TorStreamErrorKind.Destroyed or TorStreamErrorKind.Hibernating or TorStreamErrorKind.ResourceLimit => UpstreamErrorKind.NetworkUnreachable,
-            _ => UpstreamErrorKind.Other,
-        },
+        TorClientErrorKind.HostUnreachable => UpstreamErrorKind.HostUnreachable,
+        TorClientErrorKind.ConnectionReset => UpstreamErrorKind.ConnectionRefused,
+        TorClientErrorKind.ProtocolError => UpstreamErrorKind.ProtocolError,
+        TorClientErrorKind.CircuitClosed => UpstreamErrorKind.NetworkUnreachable,
         _ => UpstreamErrorKind.Other,
     };
 
@@ -79,21 +75,21 @@ public sealed class InProcessTorConnector : ITorConnector
     /// <summary>A Tor stream as an upstream connection.</summary>
     private sealed class TorUpstreamConnection(TorConnection connection) : UpstreamConnection
     {
-        public override Stream Stream => connection.Stream;
+        public override Stream Stream => connection;
 
         /// <summary>"exit1 (A1B2C3D4..)".</summary>
-        public override string? Circuit => connection.Circuit.ExitDescription;
+        public override string? Circuit => connection.ExitDescription;
 
         /// <summary>Tor streams have no half-close: like C tor when an application closes its side, end the
         /// stream (END after the queued data). Without this a keep-alive exit connection would hold the
         /// flow open until the idle timeout.</summary>
         public override ValueTask CompleteWritesAsync()
         {
-            connection.Stream.EndLocally();
+            connection.EndWrites();
             return ValueTask.CompletedTask;
         }
 
-        public override void Abort() => connection.Stream.Dispose();
+        public override void Abort() => connection.Dispose();
 
         public override ValueTask DisposeAsync() => connection.DisposeAsync();
     }

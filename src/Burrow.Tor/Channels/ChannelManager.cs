@@ -15,11 +15,19 @@ internal sealed class ChannelManager : IAsyncDisposable
     private readonly ChannelOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Func<ChannelTarget, CancellationToken, Task<Channel>> _connect;
 
     public ChannelManager(ChannelOptions? options = null, ILogger? logger = null)
+        : this(options, logger, null)
+    {
+    }
+
+    /// <summary><paramref name="connect"/> replaces dialling relays (tests hand out in-memory channels).</summary>
+    internal ChannelManager(ChannelOptions? options, ILogger? logger, Func<ChannelTarget, CancellationToken, Task<Channel>>? connect)
     {
         _options = options ?? ChannelOptions.Default;
         _logger = logger ?? NullLogger.Instance;
+        _connect = connect ?? ((target, ct) => Channel.ConnectAsync(target, _options, _logger, ct));
     }
 
     /// <summary>Channels that are open now.</summary>
@@ -61,7 +69,7 @@ internal sealed class ChannelManager : IAsyncDisposable
     {
         // The connection belongs to everyone waiting for it: only disposal (or its own timeout) stops it.
         // A failed attempt stays in the table as a faulted task and is replaced by the next request.
-        var channel = await Channel.ConnectAsync(target, _options, _logger, _disposed.Token).ConfigureAwait(false);
+        var channel = await _connect(target, _disposed.Token).ConfigureAwait(false);
         _ = channel.Completion.ContinueWith(_ => Forget(target, channel), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (_disposed.IsCancellationRequested)

@@ -16,6 +16,10 @@ internal sealed record ChannelOptions
     /// and the channel is closed.</summary>
     public int MaxQueuedControlCells { get; init; } = 8192;
 
+    /// <summary>SO_MARK for every socket to a relay (Linux, CAP_NET_ADMIN), so firewall rules can tell the
+    /// client's own traffic apart; null leaves sockets unmarked.</summary>
+    public uint? SocketMark { get; init; }
+
     /// <summary>The clock used to check certificate lifetimes.</summary>
     public Func<DateTimeOffset> Clock { get; init; } = static () => DateTimeOffset.UtcNow;
 }

@@ -10,6 +10,7 @@ internal sealed class CreditWindow : IDisposable
     private readonly SemaphoreSlim _credits;
     private readonly CancellationToken _closed;
     private readonly Func<Exception> _closedError;
+    private int _waiters;
 
     /// <param name="initial">Credits available at the start.</param>
     /// <param name="max">The most credits there may ever be; a grant beyond it is refused.</param>
@@ -29,6 +30,10 @@ internal sealed class CreditWindow : IDisposable
 
     public int Available => _credits.CurrentCount;
 
+    /// <summary>Takers waiting for a grant now (tests assert a writer is parked on a window, not that it
+    /// merely has not finished yet).</summary>
+    public int Waiters => Volatile.Read(ref _waiters);
+
     /// <summary>Takes one credit, waiting for a grant if there is none.</summary>
     public ValueTask TakeAsync(CancellationToken cancellationToken)
     {
@@ -40,6 +45,7 @@ internal sealed class CreditWindow : IDisposable
     private async ValueTask TakeSlowAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed);
+        Interlocked.Increment(ref _waiters);
         try
         {
             await _credits.WaitAsync(linked.Token).ConfigureAwait(false);
@@ -47,6 +53,10 @@ internal sealed class CreditWindow : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw _closedError();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
         }
         if (_closed.IsCancellationRequested)
         {

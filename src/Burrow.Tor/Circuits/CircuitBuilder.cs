@@ -1,3 +1,5 @@
+// Building circuits (tor-spec 5.1: CREATE2 with ntor or CREATE_FAST to the first hop, 5.1.2 EXTEND2 in
+// RELAY_EARLY to each further one; 5.3: no relay twice on a path).
 using Burrow.Tor.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -5,66 +7,99 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Burrow.Tor.Circuits;
 
 /// <summary>
-/// Builds circuits along a given path (tor-spec 5.3): a channel to the first relay (shared through the
-/// <see cref="ChannelManager"/>), CREATE2 to it, then EXTEND2 to each further relay. Path selection is
-/// the caller's business; this only refuses paths no relay would accept.
+/// The one way circuits are built, for the exit-circuit pool, the directory circuits and tests: a channel
+/// to the first relay (shared through the <see cref="ChannelManager"/>), CREATE2 (ntor) or CREATE_FAST to
+/// it, then EXTEND2 to each further relay, each hop within <see cref="HopTimeout"/>. Path selection is the
+/// caller's business; this refuses paths no relay would accept (too long, a relay twice). A circuit that
+/// fails or is cancelled part-way is closed (DESTROY).
 /// </summary>
 internal sealed class CircuitBuilder
 {
     private readonly ChannelManager _channels;
+    private readonly Func<CircuitParameters> _parameters;
     private readonly ILogger _logger;
 
     public CircuitBuilder(ChannelManager channels, CircuitParameters? parameters = null, ILogger? logger = null)
+        : this(channels, () => parameters ?? CircuitParameters.Default, logger)
+    {
+    }
+
+    /// <summary>A builder whose circuits take the parameters current when each is built (they follow the consensus).</summary>
+    public CircuitBuilder(ChannelManager channels, Func<CircuitParameters> parameters, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(channels);
+        ArgumentNullException.ThrowIfNull(parameters);
         _channels = channels;
-        Parameters = parameters ?? CircuitParameters.Default;
+        _parameters = parameters;
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public CircuitParameters Parameters { get; }
+    public CircuitParameters Parameters => _parameters();
 
-    /// <summary>How long each hop may take to answer CREATE2 / EXTEND2.</summary>
+    /// <summary>How long each hop may take to answer CREATE2 / CREATE_FAST / EXTEND2.</summary>
     public TimeSpan HopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Given to each circuit: how long BEGIN, BEGIN_DIR and RESOLVE wait for the exit.</summary>
     public TimeSpan StreamOpenTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Builds a circuit through <paramref name="path"/> (first hop first). Throws
-    /// <see cref="ChannelException"/> when the first relay cannot be reached or proves the wrong identity,
-    /// and <see cref="CircuitException"/> when a hop fails; a failed circuit is destroyed.</summary>
-    public async Task<Circuit> BuildAsync(IReadOnlyList<RelayTarget> path, CancellationToken cancellationToken = default)
+    /// <summary>Builds a circuit through <paramref name="path"/> (first hop first) with ntor at every hop.
+    /// Throws <see cref="ArgumentException"/> for a path no relay would accept, <see cref="ChannelException"/>
+    /// when the first relay cannot be reached or proves the wrong identity, and <see cref="CircuitException"/>
+    /// when a hop fails or times out. <paramref name="hopStarted"/> hears the index of each hop as it starts
+    /// (0: the channel and the first hop), so a caller can tell whose fault a failure was.</summary>
+    public Task<Circuit> BuildAsync(IReadOnlyList<RelayTarget> path, CancellationToken cancellationToken = default, Action<int>? hopStarted = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path.Count is < 1 or > Circuit.MaxHops)
             throw new ArgumentException($"A path has 1 to {Circuit.MaxHops} relays, not {path.Count}.", nameof(path));
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seenRsa = new HashSet<string>(StringComparer.Ordinal);
+        var seenEd = new HashSet<string>(StringComparer.Ordinal);
         foreach (var relay in path)
         {
             ArgumentNullException.ThrowIfNull(relay, nameof(path));
-            if (!seen.Add(relay.Fingerprint))
+            if (!seenRsa.Add(relay.Fingerprint)
+                || (relay.Ed25519Identity is { } ed && !seenEd.Add(Convert.ToHexString(ed))))
                 throw new ArgumentException($"Relay ${relay.Fingerprint} appears twice in the path (tor-spec 5.3: no relay twice).", nameof(path));
         }
+        return BuildCoreAsync(path[0].Channel, path, hopStarted, cancellationToken);
+    }
 
-        var channel = await _channels.GetChannelAsync(path[0].Channel, cancellationToken).ConfigureAwait(false);
-        var circuit = new Circuit(channel, Parameters, _logger) { StreamOpenTimeout = StreamOpenTimeout };
+    /// <summary>A one-hop circuit to <paramref name="relay"/> whose first hop uses CREATE_FAST (tor-spec 5.1.5):
+    /// for directory requests to a relay whose ntor key is not known yet. The channel handshake has proved
+    /// the relay's identity; CREATE_FAST adds nothing to that.</summary>
+    public Task<Circuit> BuildOneHopFastAsync(ChannelTarget relay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        return BuildCoreAsync(relay, [null], null, cancellationToken);
+    }
+
+    /// <summary><paramref name="hops"/>[0] null means CREATE_FAST to <paramref name="first"/>.</summary>
+    private async Task<Circuit> BuildCoreAsync(ChannelTarget first, IReadOnlyList<RelayTarget?> hops, Action<int>? hopStarted, CancellationToken cancellationToken)
+    {
+        hopStarted?.Invoke(0);
+        var channel = await _channels.GetChannelAsync(first, cancellationToken).ConfigureAwait(false);
+        var circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = StreamOpenTimeout };
         try
         {
-            for (var i = 0; i < path.Count; i++)
+            for (var i = 0; i < hops.Count; i++)
             {
+                if (i > 0)
+                    hopStarted?.Invoke(i);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(HopTimeout);
                 try
                 {
-                    if (i == 0)
-                        await circuit.CreateFirstHopAsync(path[0], timeout.Token).ConfigureAwait(false);
+                    if (hops[i] is not { } relay)
+                        await circuit.CreateFirstHopFastAsync(timeout.Token).ConfigureAwait(false);
+                    else if (i == 0)
+                        await circuit.CreateFirstHopAsync(relay, timeout.Token).ConfigureAwait(false);
                     else
-                        await circuit.ExtendAsync(path[i], timeout.Token).ConfigureAwait(false);
+                        await circuit.ExtendAsync(relay, timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                 {
                     var error = new CircuitException(CircuitErrorKind.Timeout,
-                        $"Circuit {circuit.CircId:X8}: hop {i + 1} ({path[i]}) did not answer within {HopTimeout.TotalSeconds:0.#} s.", e);
+                        $"Circuit {circuit.CircId:X8}: hop {i + 1} ({hops[i]?.ToString() ?? first.ToString()}) did not answer within {HopTimeout.TotalSeconds:0.#} s.", e);
                     circuit.Close(error);
                     throw error;
                 }

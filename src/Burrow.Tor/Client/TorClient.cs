@@ -3,6 +3,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Burrow.Tor.Channels;
+using Burrow.Tor.CircMgr;
 using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
@@ -21,7 +22,18 @@ namespace Burrow.Tor.Client;
 /// exit when one refuses. The directory is refreshed in the background; guard state persists in
 /// state_dir. Dispose closes circuits and channels and saves the guard state.
 /// </summary>
-internal sealed class TorClient : IAsyncDisposable
+/// <remarks>Failures are <see cref="TorClientException"/>s whose <see cref="TorClientException.Kind"/> says
+/// what went wrong; stream I/O failures are <see cref="IOException"/>s.</remarks>
+/// <example>
+/// <code>
+/// await using var tor = new TorClient(new TorClientOptions { StateDir = "/var/lib/me/tor", CacheDir = "/var/cache/me/tor" });
+/// await tor.BootstrapAsync(new Progress&lt;BootstrapStatus&gt;(s =&gt; Console.WriteLine(s)));
+/// await using var connection = await tor.ConnectAsync("example.com", 80, isolationKey: "job-1");
+/// await connection.WriteAsync("GET / HTTP/1.0\r\nHost: example.com\r\n\r\n"u8.ToArray());
+/// Console.WriteLine($"via {connection.ExitDescription}: {await new StreamReader(connection).ReadToEndAsync()}");
+/// </code>
+/// </example>
+public sealed class TorClient : IAsyncDisposable
 {
     private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(5);
 
@@ -44,20 +56,25 @@ internal sealed class TorClient : IAsyncDisposable
     private Task? _maintenanceLoop;
     private int _disposed;
 
+    /// <summary>A client for the network <paramref name="options"/> describe (the public Tor network unless it
+    /// names authorities). Nothing touches the network before <see cref="BootstrapAsync"/>. Throws
+    /// <see cref="ArgumentException"/> for options it cannot use.</summary>
     public TorClient(TorClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.StateDir);
         ArgumentException.ThrowIfNullOrEmpty(options.CacheDir);
+        if (options.SocketMark is { } mark && !OperatingSystem.IsLinux())
+            throw new ArgumentException($"TorClientOptions.SocketMark ({mark}) is Linux-only (SO_MARK); on this system it must be null.", nameof(options));
         _options = options;
         _time = time ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("Burrow.Tor.Client");
 
-        var authorities = options.Authorities.Count > 0 ? options.Authorities : PublicTorNetwork.Authorities;
+        var authorities = options.Authorities.Count > 0 ? options.Authorities : PublicAuthorities.Authorities;
         var servers = options.FallbackCaches.Count > 0
             ? options.FallbackCaches.Select(f => DirectoryServer.FromFallback(f)).ToList()
-            : PublicTorNetwork.AuthorityCaches.Select(a => DirectoryServer.FromFallback(a.Cache, a.Name)).ToList();
+            : PublicAuthorities.AuthorityCaches.Select(a => DirectoryServer.FromFallback(a.Cache, a.Name)).ToList();
         if (options.Authorities.Count == 0 && options.FallbackCaches.Count > 0)
             _logger.LogWarning("Fallback caches are configured but no authorities: consensuses must be signed by the public network's authorities.");
 
@@ -66,8 +83,20 @@ internal sealed class TorClient : IAsyncDisposable
             Ipv4SubnetFamilyPrefix = options.Ipv4SubnetFamilyPrefix,
             Ipv6SubnetFamilyPrefix = options.Ipv6SubnetFamilyPrefix,
         });
-        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow() }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
-        _directoryCircuits = new DirectoryCircuits(_channels, () => _circuitParameters, options.DirectoryRequestTimeout, loggerFactory.CreateLogger("Burrow.Tor.Circuits"));
+        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow(), SocketMark = options.SocketMark }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
+        var circuitLogger = loggerFactory.CreateLogger("Burrow.Tor.Circuits");
+        // One builder for every circuit; exit and directory circuits differ only in their timeouts.
+        var exitBuilder = new CircuitBuilder(_channels, () => _circuitParameters, circuitLogger)
+        {
+            HopTimeout = options.CircuitBuildTimeout,
+            StreamOpenTimeout = options.StreamOpenTimeout,
+        };
+        var directoryBuilder = new CircuitBuilder(_channels, () => _circuitParameters, circuitLogger)
+        {
+            HopTimeout = options.DirectoryRequestTimeout,
+            StreamOpenTimeout = options.DirectoryRequestTimeout,
+        };
+        _directoryCircuits = new DirectoryCircuits(directoryBuilder, options.DirectoryRequestTimeout, circuitLogger);
         _directory = new DirectoryManager(
             new DirectoryManagerOptions { Authorities = authorities, BootstrapServers = servers, RequestTimeout = options.DirectoryRequestTimeout },
             _directoryCircuits, new DirectoryStore(options.CacheDir, loggerFactory.CreateLogger("Burrow.Tor.Dir")), _time, null,
@@ -77,17 +106,31 @@ internal sealed class TorClient : IAsyncDisposable
         };
         _guards = new GuardManager(new GuardStore(options.StateDir, loggerFactory.CreateLogger("Burrow.Tor.Guards")), _selector, _time, null,
             loggerFactory.CreateLogger("Burrow.Tor.Guards"));
-        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, _channels, () => _circuitParameters, options, _time,
-            loggerFactory.CreateLogger("Burrow.Tor.Circuits"));
+        var poolOptions = new CircuitPoolOptions
+        {
+            CircuitBuildTimeout = options.CircuitBuildTimeout,
+            MaxCircuitDirtiness = options.MaxCircuitDirtiness,
+            MaxCircuitBuildAttempts = options.MaxCircuitBuildAttempts,
+            PreemptivePorts = options.PreemptivePorts,
+            PreemptiveCircuitsPerPort = options.PreemptiveCircuitsPerPort,
+            MaxCleanCircuits = options.MaxCleanCircuits,
+            MaxCircuits = options.MaxCircuits,
+        };
+        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger);
         _directory.DirectoryChanged += OnDirectoryChanged;
     }
 
     /// <summary>Directory requests made so far (for status and tests).</summary>
-    public DirectoryStatistics DirectoryStatistics => _directory.Statistics;
+    internal DirectoryStatistics DirectoryStatistics => _directory.Statistics;
+
+    /// <summary>Raised on every bootstrap progress step (also reported to BootstrapAsync's progress). Runs on
+    /// the bootstrapping thread: keep handlers short.</summary>
+    public event EventHandler<BootstrapStatus>? BootstrapProgress;
 
     /// <summary>Whether the last bootstrap used the consensus from cache_dir.</summary>
     public bool UsedCachedConsensus => _directory.UsedCachedConsensus;
 
+    /// <summary>Bootstrapped and able to serve requests.</summary>
     public bool IsReady => _ready && _protocolProblem == null;
 
     internal NetworkDirectory? Directory => _directory.Current;
@@ -96,6 +139,7 @@ internal sealed class TorClient : IAsyncDisposable
 
     internal GuardManager Guards => _guards;
 
+    /// <summary>A snapshot of the client: bootstrap, directory, circuits, channels, guards.</summary>
     public TorClientStatus Status
     {
         get
@@ -158,7 +202,14 @@ internal sealed class TorClient : IAsyncDisposable
 
             report.Report(BootstrapStatus.BuildingCircuits);
             var firstPort = _options.PreemptivePorts.Count > 0 ? _options.PreemptivePorts[0] : 80;
-            await _pool.EnsureCleanCircuitAsync(ExitRequirement.ForPort(firstPort, rules: _selector.Rules), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _pool.EnsureCleanCircuitAsync(ExitRequirement.ForPort(firstPort, rules: _selector.Rules), cancellationToken).ConfigureAwait(false);
+            }
+            catch (CircuitPoolException e)
+            {
+                throw PoolError(e);
+            }
             _ready = true;
             report.Report(BootstrapStatus.Done);
             _logger.LogInformation("Bootstrapped in {Seconds:0.0} s ({Source}; {Relays} relays).",
@@ -248,33 +299,67 @@ internal sealed class TorClient : IAsyncDisposable
         return ConnectAsync(target, ipv6, isolationKey, cancellationToken);
     }
 
-    private async Task<TorConnection> ConnectAsync(StreamTarget target, bool ipv6, string? isolationKey, CancellationToken cancellationToken)
+    private Task<TorConnection> ConnectAsync(StreamTarget target, bool ipv6, string? isolationKey, CancellationToken cancellationToken) =>
+        OnExitsAsync(
+            excluded => ExitRequirement.ForPort(target.Port, ipv6, _selector.Rules) with { ExcludedExits = excluded },
+            isolationKey,
+            async (circuit, ct) =>
+            {
+                _logger.LogDebug("Opening a stream to {Target} on {Circuit}.", target, circuit);
+                var stream = await circuit.Circuit.OpenStreamAsync(target, ct).ConfigureAwait(false);
+                return new TorConnection(stream, circuit.Info, circuit.Circuit);
+            },
+            $"Connecting to {target}", cancellationToken);
+
+    /// <summary>Resolves a hostname through an exit (RELAY_RESOLVE). Returns the IPv4 and IPv6 addresses.
+    /// Throws <see cref="TorClientException"/> (ResolveFailed, Timeout, NoPath, CircuitFailed, ...).</summary>
+    public Task<IReadOnlyList<IPAddress>> ResolveAsync(string hostname, string? isolationKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hostname);
+        return OnExitsAsync(
+            excluded => ExitRequirement.ForResolve() with { ExcludedExits = excluded },
+            isolationKey,
+            async (circuit, ct) =>
+            {
+                var answers = await circuit.Circuit.ResolveAsync(hostname, ct).ConfigureAwait(false);
+                var addresses = answers.Select(a => a.Address).OfType<IPAddress>().ToList();
+                return addresses.Count > 0
+                    ? (IReadOnlyList<IPAddress>)addresses
+                    : throw new TorStreamException(TorStreamErrorKind.ResolveFailed, $"Resolving {hostname}: the exit returned no address.");
+            },
+            $"Resolving {hostname}", cancellationToken);
+    }
+
+    /// <summary>
+    /// The exit-attempt loop connect and resolve share: up to <see cref="TorClientOptions.MaxStreamAttempts"/>
+    /// circuits of the isolation key, each through an exit not tried yet. An exit that refuses is excluded
+    /// (path-spec 2.5: treated as unable to serve this request); a circuit whose stream timed out or died
+    /// is retired; a final answer (refused, reset, protocol error) ends the loop.
+    /// </summary>
+    private async Task<T> OnExitsAsync<T>(Func<HashSet<Identities.RsaIdentity>, ExitRequirement> requirementFor, string? isolationKey,
+        Func<PooledCircuit, CancellationToken, Task<T>> attempt, string what, CancellationToken cancellationToken)
     {
         ThrowIfNotReady();
         var key = isolationKey ?? "";
         var excluded = new HashSet<Identities.RsaIdentity>();
         var tried = new List<string>();
         TorStreamException? last = null;
-        for (var attempt = 1; attempt <= _options.MaxStreamAttempts; attempt++)
+        for (var n = 1; n <= _options.MaxStreamAttempts; n++)
         {
-            var requirement = ExitRequirement.ForPort(target.Port, ipv6, _selector.Rules) with { ExcludedExits = excluded };
-            var circuit = await AcquireAsync(requirement, key, last, cancellationToken).ConfigureAwait(false);
+            var circuit = await AcquireAsync(requirementFor(excluded), key, last, cancellationToken).ConfigureAwait(false);
             if (circuit == null)
                 break;
+            tried.Add(circuit.Info.ExitNickname);
             try
             {
-                _logger.LogDebug("Opening a stream to {Target} on {Circuit} (attempt {Attempt}).", target, circuit, attempt);
-                tried.Add(circuit.Info.ExitNickname);
-                var stream = await circuit.Circuit.OpenStreamAsync(target, cancellationToken).ConfigureAwait(false);
-                return new TorConnection(stream, circuit.Info, circuit.Circuit);
+                return await attempt(circuit, cancellationToken).ConfigureAwait(false);
             }
             catch (TorStreamException e) when (!cancellationToken.IsCancellationRequested)
             {
                 last = e;
-                _logger.LogDebug("Stream to {Target} through exit {Exit} failed: {Reason}", target, circuit.Info.ExitNickname, e.Message);
+                _logger.LogDebug("Attempt {Attempt} through exit {Exit} failed: {Reason}", n, circuit.Info.ExitNickname, e.Message);
                 if (!IsRetryable(e.Kind))
                     break;
-                // path-spec 2.5: an exit that refuses is treated as unable to serve this request.
                 excluded.Add(circuit.ExitIdentity);
                 if (e.Kind is TorStreamErrorKind.Timeout or TorStreamErrorKind.Destroyed)
                     _pool.Retire(circuit);
@@ -285,41 +370,7 @@ internal sealed class TorClient : IAsyncDisposable
                 _pool.Retire(circuit);
             }
         }
-        throw StreamError(last!, $"Connecting to {target}", tried);
-    }
-
-    /// <summary>Resolves a hostname through an exit (RELAY_RESOLVE). Returns the IPv4 and IPv6 addresses.</summary>
-    public async Task<IReadOnlyList<IPAddress>> ResolveAsync(string hostname, string? isolationKey = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(hostname);
-        ThrowIfNotReady();
-        var key = isolationKey ?? "";
-        var excluded = new HashSet<Identities.RsaIdentity>();
-        var tried = new List<string>();
-        TorStreamException? last = null;
-        for (var attempt = 1; attempt <= _options.MaxStreamAttempts; attempt++)
-        {
-            var circuit = await AcquireAsync(ExitRequirement.ForResolve() with { ExcludedExits = excluded }, key, last, cancellationToken).ConfigureAwait(false);
-            if (circuit == null)
-                break;
-            tried.Add(circuit.Info.ExitNickname);
-            try
-            {
-                var answers = await circuit.Circuit.ResolveAsync(hostname, cancellationToken).ConfigureAwait(false);
-                var addresses = answers.Select(a => a.Address).OfType<IPAddress>().ToList();
-                if (addresses.Count > 0)
-                    return addresses;
-                last = new TorStreamException(TorStreamErrorKind.ResolveFailed, $"Resolving {hostname}: the exit returned no address.");
-            }
-            catch (TorStreamException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                last = e;
-                if (!IsRetryable(e.Kind))
-                    break;
-            }
-            excluded.Add(circuit.ExitIdentity);
-        }
-        throw StreamError(last!, $"Resolving {hostname}", tried);
+        throw StreamError(last!, what, tried);
     }
 
     /// <summary>A circuit for the next attempt; null when a retry finds no other exit or circuit (the caller then
@@ -330,16 +381,28 @@ internal sealed class TorClient : IAsyncDisposable
         {
             return await _pool.AcquireAsync(requirement, key, cancellationToken).ConfigureAwait(false);
         }
-        catch (TorClientException e) when (e.Kind is TorClientErrorKind.NoPath or TorClientErrorKind.CircuitFailed && previous != null)
+        catch (CircuitPoolException e) when (e.Kind is CircuitPoolErrorKind.NoPath or CircuitPoolErrorKind.CircuitFailed && previous != null)
         {
             _logger.LogDebug("No circuit to retry on: {Reason}", e.Message);
             return null;
+        }
+        catch (CircuitPoolException e)
+        {
+            throw PoolError(e);
         }
         catch (ObjectDisposedException e)
         {
             throw new TorClientException(TorClientErrorKind.Disposed, "The Tor client has been stopped.", e);
         }
     }
+
+    /// <summary>The pool's failure as the client's (same kinds, same message).</summary>
+    private static TorClientException PoolError(CircuitPoolException e) => new(e.Kind switch
+    {
+        CircuitPoolErrorKind.NotBootstrapped => TorClientErrorKind.NotBootstrapped,
+        CircuitPoolErrorKind.NoPath => TorClientErrorKind.NoPath,
+        _ => TorClientErrorKind.CircuitFailed,
+    }, e.Message, e.InnerException ?? e);
 
     /// <summary>Failures another exit or circuit may not repeat. A refusing destination (or a reset,
     /// or a protocol error) is final.</summary>
@@ -354,6 +417,10 @@ internal sealed class TorClient : IAsyncDisposable
             TorStreamErrorKind.ResolveFailed => TorClientErrorKind.ResolveFailed,
             TorStreamErrorKind.ExitPolicy => TorClientErrorKind.ExitPolicy,
             TorStreamErrorKind.Timeout => TorClientErrorKind.Timeout,
+            TorStreamErrorKind.NoRoute => TorClientErrorKind.HostUnreachable,
+            TorStreamErrorKind.ConnectionReset => TorClientErrorKind.ConnectionReset,
+            TorStreamErrorKind.TorProtocol => TorClientErrorKind.ProtocolError,
+            TorStreamErrorKind.Destroyed or TorStreamErrorKind.Hibernating or TorStreamErrorKind.ResourceLimit => TorClientErrorKind.CircuitClosed,
             _ => TorClientErrorKind.StreamFailed,
         };
         var attempts = exits.Count == 1 ? $"through exit {exits[0]}" : $"after {exits.Count} attempts (exits {string.Join(", ", exits)})";
@@ -416,6 +483,7 @@ internal sealed class TorClient : IAsyncDisposable
                     value = value with { Percent = owner._bootstrap.Percent };
                 owner._bootstrap = value;
                 inner?.Report(value);
+                owner.BootstrapProgress?.Invoke(owner, value);
             }
         }
     }

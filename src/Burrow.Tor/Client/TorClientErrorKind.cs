@@ -1,7 +1,7 @@
 namespace Burrow.Tor.Client;
 
 /// <summary>What went wrong in a <see cref="TorClient"/> operation; callers map these to their own errors.</summary>
-internal enum TorClientErrorKind
+public enum TorClientErrorKind
 {
     /// <summary>ConnectAsync/ResolveAsync before a successful bootstrap.</summary>
     NotBootstrapped,
@@ -21,7 +21,16 @@ internal enum TorClientErrorKind
     ExitPolicy,
     /// <summary>Exits did not answer in time.</summary>
     Timeout,
-    /// <summary>Another stream failure (the inner TorStreamException's kind says which).</summary>
+    /// <summary>The exit could not reach the destination (REASON_NOROUTE).</summary>
+    HostUnreachable,
+    /// <summary>The destination reset the connection (REASON_CONNRESET).</summary>
+    ConnectionReset,
+    /// <summary>A relay or the exit broke the Tor protocol (REASON_TORPROTOCOL).</summary>
+    ProtocolError,
+    /// <summary>The circuit carrying the stream went away (destroyed, truncated, its channel lost) or the
+    /// exit is out of resources or hibernating.</summary>
+    CircuitClosed,
+    /// <summary>Another stream failure (the message says which).</summary>
     StreamFailed,
     /// <summary>The client was disposed.</summary>
     Disposed,

@@ -61,4 +61,10 @@ public sealed class TorClientOptions
 
     /// <summary>How long one directory request (stream, request, whole response) may take.</summary>
     public TimeSpan DirectoryRequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>SO_MARK set on every socket the client opens (channels to relays, and so every directory
+    /// fetch too) before it connects, so a firewall redirect can exempt the client's own traffic. Linux
+    /// only, needs CAP_NET_ADMIN; null (the default) leaves sockets unmarked. A mark that cannot be set
+    /// fails the connection rather than sending an unmarked socket into the redirect.</summary>
+    public uint? SocketMark { get; init; }
 }

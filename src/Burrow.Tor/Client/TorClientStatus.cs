@@ -4,7 +4,7 @@ using Burrow.Tor.Guards;
 namespace Burrow.Tor.Client;
 
 /// <summary>A snapshot of the client for status displays.</summary>
-internal sealed record TorClientStatus
+public sealed record TorClientStatus
 {
     public required BootstrapStatus Bootstrap { get; init; }
 

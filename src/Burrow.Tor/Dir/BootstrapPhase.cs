@@ -1,7 +1,7 @@
 namespace Burrow.Tor.Dir;
 
 /// <summary>Bootstrap phases, in the order they happen (after C tor's bootstrap phases).</summary>
-internal enum BootstrapPhase
+public enum BootstrapPhase
 {
     Starting,
     /// <summary>Opening a channel and a one-hop circuit to a directory cache.</summary>

@@ -2,7 +2,7 @@ namespace Burrow.Tor.Dir;
 
 /// <summary>Bootstrap progress: percent done (0-100), the phase, and a summary such as
 /// "loading microdescriptors 62%".</summary>
-internal sealed record BootstrapStatus(int Percent, BootstrapPhase Phase, string Summary)
+public sealed record BootstrapStatus(int Percent, BootstrapPhase Phase, string Summary)
 {
     public static BootstrapStatus Starting { get; } = new(0, BootstrapPhase.Starting, "starting");
 

@@ -21,19 +21,17 @@ namespace Burrow.Tor.Dir;
 internal sealed class DirectoryManager
 {
     private readonly DirectoryManagerOptions _options;
-    private readonly IDirectoryStreamOpener _opener;
+    private readonly DirectoryFetcher _fetcher;
+    private readonly DirectorySchedule _schedule;
     private readonly DirectoryStore? _store;
     private readonly TimeProvider _time;
-    private readonly Random _random;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly object _lock = new();
-    private readonly object _randomLock = new();
     private readonly HashSet<RsaIdentity> _authorityIds = [];
     private List<StoredCertificate> _certificates = [];
     private Dictionary<Digest256, StoredMicrodescriptor> _microdescriptors = [];
     private NetworkDirectory? _current;
-    private DateTime? _refreshAt;
     private bool _cacheLoaded;
 
     public DirectoryManager(DirectoryManagerOptions options, IDirectoryStreamOpener opener, DirectoryStore? store,
@@ -50,10 +48,11 @@ internal sealed class DirectoryManager
             _authorityIds.Add(id);
         }
         _options = options;
-        _opener = opener;
+        var sharedRandom = random ?? CryptoRandom.Instance;
+        _fetcher = new DirectoryFetcher(opener, options.BootstrapServers, options.RequestTimeout, sharedRandom);
+        _schedule = new DirectorySchedule(options.MaxRetryDelay, sharedRandom);
         _store = store;
         _time = time ?? TimeProvider.System;
-        _random = random ?? CryptoRandom.Instance;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -69,14 +68,7 @@ internal sealed class DirectoryManager
     public DirectoryStatistics Statistics { get; } = new();
 
     /// <summary>When the next consensus fetch is due (dir-spec 5.1); null before bootstrap.</summary>
-    public DateTime? NextRefresh
-    {
-        get
-        {
-            lock (_lock)
-                return _refreshAt;
-        }
-    }
+    public DateTime? NextRefresh => _schedule.NextRefresh;
 
     /// <summary>Whether the installed consensus came from cache_dir rather than the network.</summary>
     public bool UsedCachedConsensus { get; private set; }
@@ -128,24 +120,8 @@ internal sealed class DirectoryManager
 
     // ================================================================ refresh
 
-    /// <summary>
-    /// dir-spec 5.1: a consensus is fetched at a random time between 3/4 of an interval after it
-    /// stops being fresh and 7/8 of the remaining time before it expires.
-    /// </summary>
-    public static (DateTime From, DateTime To) RefreshWindow(NetworkDirectory directory)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        var interval = directory.FreshUntil - directory.ValidAfter;
-        var from = directory.FreshUntil + interval * 3 / 4;
-        var to = from + (directory.ValidUntil - from) * 7 / 8;
-        if (to < from || from > directory.ValidUntil)
-        {
-            // Odd lifetimes (fresh-until at or past valid-until): fetch before the end.
-            from = directory.FreshUntil < directory.ValidUntil ? directory.FreshUntil : directory.ValidAfter;
-            to = directory.ValidUntil;
-        }
-        return (from, to);
-    }
+    /// <summary>dir-spec 5.1's refresh window (see <see cref="DirectorySchedule.RefreshWindow"/>).</summary>
+    public static (DateTime From, DateTime To) RefreshWindow(NetworkDirectory directory) => DirectorySchedule.RefreshWindow(directory);
 
     /// <summary>Refreshes on schedule until cancelled; failed attempts are retried with growing delays.</summary>
     public async Task RunRefreshLoopAsync(CancellationToken cancellationToken)
@@ -153,7 +129,7 @@ internal sealed class DirectoryManager
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var delay = failures > 0 ? RetryDelay(failures) : (NextRefresh ?? Now) - Now;
+            var delay = _schedule.DelayBeforeNextAttempt(failures, Current, Now);
             try
             {
                 if (delay > TimeSpan.Zero)
@@ -175,16 +151,6 @@ internal sealed class DirectoryManager
                     _logger.LogInformation("Consensus refresh failed ({Reason}); retrying.", e.Message);
             }
         }
-    }
-
-    /// <summary>2, 4, 8 ... seconds, at most <see cref="DirectoryManagerOptions.MaxRetryDelay"/> and at most half a
-    /// voting interval (test networks vote every few seconds).</summary>
-    private TimeSpan RetryDelay(int failures)
-    {
-        var cap = _options.MaxRetryDelay.TotalSeconds;
-        if (Current is { } c)
-            cap = Math.Min(cap, Math.Max(1, (c.FreshUntil - c.ValidAfter).TotalSeconds / 2));
-        return TimeSpan.FromSeconds(Math.Min(cap, Math.Pow(2, failures)));
     }
 
     /// <summary>Fetches a newer consensus and its missing microdescriptors now, then installs them.</summary>
@@ -307,7 +273,7 @@ internal sealed class DirectoryManager
 
     private async Task<(ConsensusVerification, byte[])> FetchConsensusAsync(IProgress<BootstrapStatus>? progress, CancellationToken cancellationToken)
     {
-        var servers = ServersForFetch();
+        var servers = _fetcher.ServersInOrder(Current != null ? CacheServers?.Invoke() ?? [] : []);
         var errors = new List<string>();
         var attempts = Math.Min(_options.MaxConsensusAttempts, Math.Max(1, servers.Count) * 2);
         for (var i = 0; i < attempts; i++)
@@ -317,7 +283,7 @@ internal sealed class DirectoryManager
             {
                 progress?.Report(BootstrapStatus.LoadingConsensus);
                 Statistics.CountConsensusRequest();
-                var response = await RequestAsync(server, DirUrls.Consensus(_authorityIds), _options.MaxConsensusBytes, ConsensusParser.MaxDocumentBytes, cancellationToken).ConfigureAwait(false);
+                var response = await _fetcher.RequestAsync(server, DirUrls.Consensus(_authorityIds), _options.MaxConsensusBytes, ConsensusParser.MaxDocumentBytes, cancellationToken).ConfigureAwait(false);
                 MicrodescConsensus consensus;
                 try
                 {
@@ -381,7 +347,7 @@ internal sealed class DirectoryManager
             try
             {
                 Statistics.CountCertificateRequest();
-                var response = await RequestAsync(server, DirUrls.Certificates(needed), _options.MaxCertificateBytes, _options.MaxCertificateBytes, cancellationToken).ConfigureAwait(false);
+                var response = await _fetcher.RequestAsync(server, DirUrls.Certificates(needed), _options.MaxCertificateBytes, _options.MaxCertificateBytes, cancellationToken).ConfigureAwait(false);
                 var (good, problems) = ParseCertificates(response.Body, needed, now);
                 foreach (var p in problems)
                     _logger.LogWarning("Authority certificate from {Server} refused: {Problem}.", server, p);
@@ -475,16 +441,9 @@ internal sealed class DirectoryManager
 
     private void SetCurrent(NetworkDirectory directory)
     {
-        var (from, to) = RefreshWindow(directory);
-        var span = (to - from).TotalSeconds;
-        double r;
-        lock (_randomLock)
-            r = _random.NextDouble();
+        _schedule.OnInstalled(directory);
         lock (_lock)
-        {
             _current = directory;
-            _refreshAt = from + TimeSpan.FromSeconds(span * r);
-        }
     }
 
     // ================================================================ microdescriptors
@@ -502,7 +461,7 @@ internal sealed class DirectoryManager
         var done = 0;
         progress?.Report(BootstrapStatus.LoadingMicrodescriptors(0));
         var batches = new Queue<List<Digest256>>(missing.Chunk(DirUrls.MaxMicrodescriptorsPerRequest).Select(c => c.ToList()));
-        var servers = ServersForFetch();
+        var servers = _fetcher.ServersInOrder(Current != null ? CacheServers?.Invoke() ?? [] : []);
         var nextServer = 0;
         var received = new List<StoredMicrodescriptor>();
         var failedDigests = 0;
@@ -527,7 +486,7 @@ internal sealed class DirectoryManager
                     try
                     {
                         Statistics.CountMicrodescriptorRequest();
-                        var response = await RequestAsync(server, DirUrls.Microdescriptors(batch), _options.MaxMicrodescriptorBatchBytes, _options.MaxMicrodescriptorBatchBytes, cancellationToken).ConfigureAwait(false);
+                        var response = await _fetcher.RequestAsync(server, DirUrls.Microdescriptors(batch), _options.MaxMicrodescriptorBatchBytes, _options.MaxMicrodescriptorBatchBytes, cancellationToken).ConfigureAwait(false);
                         var got = ParseMicrodescriptors(response.Body, batch.ToHashSet(), server);
                         Statistics.CountMicrodescriptors(got.Count);
                         lock (received)
@@ -595,67 +554,5 @@ internal sealed class DirectoryManager
         if (bad > 0 || unwanted > 0)
             _logger.LogInformation("{Server} sent {Bad} unreadable and {Unwanted} unrequested microdescriptors; they were discarded.", server, bad, unwanted);
         return result;
-    }
-
-    // ================================================================ requests
-
-    /// <summary>Preferred caches (from <see cref="CacheServers"/>) first, then the bootstrap servers, each group shuffled.</summary>
-    private List<DirectoryServer> ServersForFetch()
-    {
-        var preferred = Current != null ? CacheServers?.Invoke() ?? [] : [];
-        var list = Shuffle(preferred).Concat(Shuffle(_options.BootstrapServers))
-            .DistinctBy(s => s.RsaIdentity)
-            .ToList();
-        if (list.Count == 0)
-            throw new DirectoryException(DirectoryErrorKind.Exhausted, "no directory servers are configured");
-        return list;
-    }
-
-    private List<DirectoryServer> Shuffle(IReadOnlyList<DirectoryServer> servers)
-    {
-        var list = servers.ToList();
-        lock (_randomLock)
-        {
-            for (var i = list.Count - 1; i > 0; i--)
-            {
-                var j = _random.Next(i + 1);
-                (list[i], list[j]) = (list[j], list[i]);
-            }
-        }
-        return list;
-    }
-
-    private async Task<DirResponse> RequestAsync(DirectoryServer server, string path, int maxEncoded, int maxDecoded, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestTimeout);
-        Stream stream;
-        try
-        {
-            stream = await _opener.OpenAsync(server, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new DirectoryException(DirectoryErrorKind.Timeout, $"no directory stream within {_options.RequestTimeout.TotalSeconds:0.#} s", e);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && e is not DirectoryException)
-        {
-            throw new DirectoryException(DirectoryErrorKind.Unreachable, $"cannot open a directory stream: {e.Message}", e);
-        }
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                return await DirHttp.GetAsync(stream, path, maxEncoded, maxDecoded, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new DirectoryException(DirectoryErrorKind.Timeout, $"no complete answer within {_options.RequestTimeout.TotalSeconds:0.#} s", e);
-            }
-            catch (IOException e)
-            {
-                throw new DirectoryException(DirectoryErrorKind.Unreachable, $"the directory stream failed: {e.Message}", e);
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 namespace Burrow.Tor.Guards;
 
 /// <summary>{is_reachable} of guard-spec 4.1.</summary>
-internal enum GuardReachability
+public enum GuardReachability
 {
     /// <summary>Worth trying: never tried, or rested long enough after a failure.</summary>
     Maybe,

@@ -25,7 +25,7 @@ namespace Burrow.Tor.Streams;
 /// <see cref="Flush"/> has nothing to do. Zero-byte reads wait for data without consuming any (for copy
 /// loops that wait before renting a buffer). One reader and one writer may work at the same time.</para>
 /// </remarks>
-internal sealed class TorStream : Stream
+internal sealed class TorStream : Stream, ICircuitStream
 {
     /// <summary>Initial stream window and its increment (tor-spec 7.4).</summary>
     public const int WindowStart = 500;
@@ -35,7 +35,7 @@ internal sealed class TorStream : Stream
     /// (counted in bytes: ten times 498).</summary>
     public const int SendmeBufferedCellLimit = 10;
 
-    private readonly Circuit _circuit;
+    private readonly ICircuitStreamHost _circuit;
     private readonly object _lock = new();
     private readonly ReceiveBuffer _received = new();
     private readonly AsyncSignal _dataArrived = new();
@@ -47,7 +47,7 @@ internal sealed class TorStream : Stream
     private TorStreamException? _writeError;
     private int _disposed;
 
-    internal TorStream(Circuit circuit, ushort streamId, int hop, string description)
+    internal TorStream(ICircuitStreamHost circuit, ushort streamId, int hop, string description)
     {
         _circuit = circuit;
         StreamId = streamId;
@@ -68,7 +68,7 @@ internal sealed class TorStream : Stream
     public ConnectedMessage? Connected => _connected.Task.IsCompletedSuccessfully ? _connected.Task.Result : null;
 
     /// <summary>DATA cells this stream may still send before the exit's next SENDME.</summary>
-    internal CreditWindow PackageWindow { get; }
+    public CreditWindow PackageWindow { get; }
 
     /// <summary>DATA cells the exit may still send before our next SENDME (for tests).</summary>
     internal int DeliverWindow
@@ -104,33 +104,33 @@ internal sealed class TorStream : Stream
 
     internal Task<ConnectedMessage> ConnectedTask => _connected.Task;
 
-    internal void OnConnected(ConnectedMessage message)
-    {
-        if (!_connected.TrySetResult(message))
-            throw CircuitException.Violation($"RELAY_CONNECTED for stream {StreamId}, which was already connected or failed");
-    }
+    Task ICircuitStream.Connected => _connected.Task;
 
-    internal void OnData(ReadOnlySpan<byte> data)
+    public bool OnConnected(ConnectedMessage message) => _connected.TrySetResult(message);
+
+    /// <summary>DATA from the exit; false when it exceeds the stream window (the circuit then fails).</summary>
+    public bool OnData(ReadOnlySpan<byte> data)
     {
         int sendmes;
         lock (_lock)
         {
             if (_deliverWindow <= 0)
-                throw CircuitException.Violation($"the exit sent more DATA on stream {StreamId} than the stream window of {WindowStart} allows");
+                return false;
             _deliverWindow--;
             if (_disposed != 0)
-                return;
+                return true;
             _received.Add(data);
             sendmes = CollectSendmes();
         }
         _dataArrived.Set();
         SendSendmes(sendmes);
+        return true;
     }
 
     /// <summary>A stream SENDME from the exit; false when it would raise the window above its start.</summary>
-    internal bool OnSendme() => PackageWindow.TryGrant(WindowIncrement);
+    public bool OnSendme() => PackageWindow.TryGrant(WindowIncrement);
 
-    internal void OnEnd(EndMessage end)
+    public void OnEnd(EndMessage end)
     {
         var error = TorStreamException.FromEnd(end, $"Stream {StreamId} to {Description}");
         lock (_lock)
@@ -146,7 +146,7 @@ internal sealed class TorStream : Stream
         Shutdown();
     }
 
-    internal void OnCircuitClosed(CircuitException reason)
+    public void OnCircuitClosed(CircuitException reason)
     {
         var error = new TorStreamException(TorStreamErrorKind.Destroyed, $"Stream {StreamId} to {Description} failed: {reason.Message}", reason);
         lock (_lock)
@@ -365,6 +365,8 @@ internal sealed class TorStream : Stream
         WriteErrorOrNull() ?? new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} is closed.");
 
     /// <summary>A circuit or channel failure seen while writing, as this stream's error.</summary>
+    Exception ICircuitStream.WriteError(Exception cause) => WriteError(cause);
+
     internal TorStreamException WriteError(Exception cause) => cause switch
     {
         TorStreamException s => s,

@@ -1,8 +1,9 @@
+using Burrow.Tor.Identities;
 using System.Net;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
-using Burrow.Tor.Identities;
+using Burrow.Tor.Streams;
 using Burrow.Tor.Tests.Circuits;
 
 namespace Burrow.Tor.Tests.Channels;
@@ -123,8 +124,8 @@ public class ChannelTests
         fake.PauseReading();
         // 300 cells: far more than the queue (8) and the pipe (8 KiB) hold, less than the windows.
         var write = stream.WriteAsync(new byte[300 * 498]).AsTask();
-        await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow < 1000 - 8, "the writer fills the queue");
-        await Task.Delay(200);
+        // The writer parks on the full queue: that state, not elapsed time, is what shows it waits.
+        await FakeCircuits.EventuallyAsync(() => channel.QueueSlotWaiters == 1, "the writer waits for room in the queue");
         Assert.False(write.IsCompleted);
         // Cells taken from the circuit window but not yet read by the relay: the queue (8), the writer batch
         // stuck in the full pipe, the batch the fake read before pausing (64 cells each), the waiting writer's.
@@ -147,8 +148,7 @@ public class ChannelTests
         var otherStream = await other.OpenDirStreamAsync();
         fake.PauseReading();
         var blocked = busyStream.WriteAsync(new byte[400 * 498]).AsTask();
-        await FakeCircuits.EventuallyAsync(() => busy.PackageWindow <= 1000 - Circuit.MaxQueuedCells, "the busy circuit fills its share");
-        await Task.Delay(200);
+        await FakeCircuits.EventuallyAsync(() => busy.CreditWaiters.QueueShare == 1, "the busy circuit's writer waits for its share of the queue");
         Assert.False(blocked.IsCompleted);
         // Its share, plus the writer batch stuck in the full pipe, the one the fake read before pausing,
         // and the waiting writer's cell: far less than the channel's queue and the circuit window.

@@ -25,7 +25,9 @@ internal sealed class FakeRelay : IAsyncDisposable
     private readonly DuplexPipeStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<uint, FakeCircuit> _circuits = new();
-    private readonly HashSet<uint> _destroyed = new();
+    // Circuits the client destroyed: a relay may still have cells in flight for them (they cross the
+    // DESTROY on the wire), so a test can still send on them; the client must drop those cells.
+    private readonly Dictionary<uint, FakeCircuit> _destroyed = new();
     private readonly object _lock = new();
     private readonly System.Threading.Channels.Channel<RelayEvent> _events = ThreadingChannel.CreateUnbounded<RelayEvent>();
     private readonly byte[] _buffer = new byte[256 * 1024];
@@ -229,8 +231,8 @@ internal sealed class FakeRelay : IAsyncDisposable
             default:
                 lock (_lock)
                 {
-                    if (command == ChannelCommand.Destroy && _circuits.Remove(circId))
-                        _destroyed.Add(circId);
+                    if (command == ChannelCommand.Destroy && _circuits.Remove(circId, out var gone))
+                        _destroyed[circId] = gone;
                 }
                 _events.Writer.TryWrite(new RelayEvent(circId, command, -1, 0, 0, body, []));
                 return;
@@ -310,16 +312,7 @@ internal sealed class FakeRelay : IAsyncDisposable
     /// <summary>Sends a plaintext relay body (header included) originated at <paramref name="hop"/>.</summary>
     public async Task SendRelayBodyAsync(uint circId, int hop, byte[] body, ChannelCommand command = ChannelCommand.Relay)
     {
-        FakeCircuit? circuit;
-        lock (_lock)
-        {
-            // The client destroyed the circuit while the test was about to send on it: on a real
-            // link the cell would cross the DESTROY and be dropped, so there is nothing to send.
-            // A circuit the relay never knew is still the test's mistake and throws below.
-            if (!_circuits.TryGetValue(circId, out circuit) && _destroyed.Contains(circId))
-                return;
-        }
-        circuit ??= Circuit(circId);
+        var circuit = Circuit(circId);
         var copy = (byte[])body.Clone();
         // Encrypt and write under one lock: the client decrypts in wire order.
         await _writeLock.WaitAsync();
@@ -392,7 +385,7 @@ internal sealed class FakeRelay : IAsyncDisposable
     private FakeCircuit Circuit(uint circId)
     {
         lock (_lock)
-            return _circuits[circId];
+            return _circuits.TryGetValue(circId, out var open) ? open : _destroyed[circId];
     }
 
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using System.Net;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
+using Burrow.Tor.Streams;
 using Burrow.Tor.Tests.Channels;
 
 namespace Burrow.Tor.Tests.Circuits;

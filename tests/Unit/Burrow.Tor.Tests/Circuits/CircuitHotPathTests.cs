@@ -1,5 +1,6 @@
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
+using Burrow.Tor.Streams;
 using Burrow.Tor.Tests.Channels;
 
 namespace Burrow.Tor.Tests.Circuits;

@@ -76,8 +76,9 @@ public class FlowControlTests
         var data = new List<RelayEvent>();
         while (data.Count < 1000)
             data.Add(await fake.NextRelayAsync(RelayCommand.Data));
-        await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow == 0, "the circuit window is used up");
-        await Task.Delay(100);
+        // 1200 cells for a window of 1000: the writers still holding cells are parked on the circuit window.
+        await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow == 0 && circuit.CreditWaiters.PackageWindow == writes.Count(w => !w.IsCompleted),
+            "the circuit window is used up and every unfinished writer waits for it");
         Assert.Contains(writes, w => !w.IsCompleted);
 
         await fake.SendRelayAsync(circuit.CircId, 2, RelayCommand.Sendme, 0, SendmeMessage.Authenticated(data[99].ForwardDigest));
@@ -162,8 +163,8 @@ public class FlowControlTests
         fake.RecordData = false;
         var stream = await circuit.OpenStreamAsync("10.0.0.1:80");
         var write = stream.WriteAsync(new byte[300 * 498]).AsTask();
-        await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow == 0, "200 cells sent");
-        await Task.Delay(100);
+        await FakeCircuits.EventuallyAsync(() => circuit.PackageWindow == 0 && circuit.CreditWaiters.PackageWindow == 1,
+            "200 cells sent and the writer waits for the circuit window");
         Assert.False(write.IsCompleted);
         // 200 cells sent, and the waiting writer holds the stream credit for the 201st.
         Assert.Equal(TorStream.WindowStart - 201, stream.PackageWindow.Available);
@@ -180,8 +181,8 @@ public class FlowControlTests
         var write = stream.WriteAsync(new byte[550 * 498]).AsTask();
         for (var i = 0; i < 500; i++)
             await fake.NextRelayAsync(RelayCommand.Data);
-        await FakeCircuits.EventuallyAsync(() => stream.PackageWindow.Available == 0, "the stream window is used up");
-        await Task.Delay(100);
+        await FakeCircuits.EventuallyAsync(() => stream.PackageWindow.Available == 0 && stream.PackageWindow.Waiters == 1,
+            "the stream window is used up and the writer waits for it");
         Assert.False(write.IsCompleted);
         await fake.SendRelayAsync(circuit.CircId, 2, RelayCommand.Sendme, stream.StreamId, SendmeMessage.Legacy);
         await write.WaitAsync(TimeSpan.FromSeconds(20));

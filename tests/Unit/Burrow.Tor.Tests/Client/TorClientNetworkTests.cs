@@ -15,6 +15,7 @@ namespace Burrow.Tor.Tests.Client;
 /// <summary>The whole client against the private network of real C tor relays (tests/TestNet).</summary>
 [Trait("Category", "Integration")]
 [Collection(TorClientNetworkCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _state = new();
@@ -80,8 +81,8 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
             await using var connection = await client.ConnectAsync(Network.HttpEndPoint, null, Timeout());
             var small = await HttpOverTor.GetAsync(connection.Stream, HttpHost, "/small", cancellationToken: Timeout());
             Assert.Equal(Network.Http.SmallSha256, small.Sha256);
-            Assert.Contains(Network.Exits, e => e.Fingerprint == connection.Circuit.ExitFingerprint && e.Nickname == connection.Circuit.ExitNickname);
-            Assert.Equal(3, connection.Circuit.Hops.Count);
+            Assert.Contains(Network.Exits, e => e.Fingerprint == connection.ExitFingerprint && e.Nickname == connection.ExitNickname);
+            Assert.Equal(3, connection.Relays.Hops.Count);
         }
         Assert.True(File.Exists(System.IO.Path.Combine(_state.FullPath, GuardStore.FileName)));
         foreach (var f in new[] { DirectoryStore.ConsensusFile, DirectoryStore.CertificatesFile, DirectoryStore.MicrodescriptorsFile })
@@ -152,7 +153,7 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
         Assert.Equal(200, large.Status);
         Assert.Equal(Network.Http.LargeSize, large.Length);
         Assert.Equal(Network.Http.LargeSha256, large.Sha256);
-        output.WriteLine($"{large.Length / 1048576.0:0} MiB in {seconds:0.00} s = {large.Length / seconds / 1e6:0.0} MB/s via {connection.Circuit}");
+        output.WriteLine($"{large.Length / 1048576.0:0} MiB in {seconds:0.00} s = {large.Length / seconds / 1e6:0.0} MB/s via {connection.CircuitDescription}");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.CircMgr;
 using Burrow.Tor.Client;
 using Burrow.Tor.NetDoc;
 using static Burrow.Tor.Tests.NetDoc.NetDocTestData;
@@ -12,24 +13,24 @@ public class TorClientUnitTests
     {
         var consensus = Consensus("network-2026-06-27-md", "cached-microdesc-consensus");
         var sources = consensus.DirSources.Where(d => !d.IsLegacy).Select(d => (d.Nickname, d.Identity.ToHex())).OrderBy(x => x.Item2).ToList();
-        Assert.Equal(sources, PublicTorNetwork.Authorities.Select(a => (a.Name, a.V3Ident)).OrderBy(x => x.Item2).ToList());
-        Assert.Equal(Authorities2026.Select(a => a.V3Ident).Order(), PublicTorNetwork.Authorities.Select(a => a.V3Ident).Order());
+        Assert.Equal(sources, PublicAuthorities.Authorities.Select(a => (a.Name, a.V3Ident)).OrderBy(x => x.Item2).ToList());
+        Assert.Equal(Authorities2026.Select(a => a.V3Ident).Order(), PublicAuthorities.Authorities.Select(a => a.V3Ident).Order());
         // And they verify that consensus.
-        Assert.True(ConsensusVerifier.Verify(consensus, Certs("network-2026-06-27-md", "cached-certs"), PublicTorNetwork.Authorities, consensus.ValidAfter).IsAccepted);
+        Assert.True(ConsensusVerifier.Verify(consensus, Certs("network-2026-06-27-md", "cached-certs"), PublicAuthorities.Authorities, consensus.ValidAfter).IsAccepted);
     }
 
     [Fact]
     public void BuiltInCachesAreTheAuthorityRelaysOfThe2026Consensus()
     {
         var consensus = Consensus("network-2026-06-27-md", "cached-microdesc-consensus");
-        foreach (var (name, cache) in PublicTorNetwork.AuthorityCaches)
+        foreach (var (name, cache) in PublicAuthorities.AuthorityCaches)
         {
             var router = consensus.Routers.Single(r => r.Identity.ToHex() == cache.RsaIdentity);
             Assert.Equal(name, router.Nickname);
             Assert.True(router.HasFlag(RelayFlags.Authority));
             Assert.Equal(new IPEndPoint(router.Address, router.OrPort), Assert.Single(cache.OrPorts));
         }
-        Assert.Equal(PublicTorNetwork.Authorities.Select(a => a.Name).Order(), PublicTorNetwork.AuthorityCaches.Select(c => c.Name).Order());
+        Assert.Equal(PublicAuthorities.Authorities.Select(a => a.Name).Order(), PublicAuthorities.AuthorityCaches.Select(c => c.Name).Order());
     }
 
     [Theory]

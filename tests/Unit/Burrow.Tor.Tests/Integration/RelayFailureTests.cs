@@ -12,6 +12,7 @@ namespace Burrow.Tor.Tests.Integration;
 /// and folder), never on the shared one whose relays other tests use.</summary>
 [Trait("Category", "Integration")]
 [Collection(WireNetworkCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private string _dir = "";

@@ -12,6 +12,7 @@ namespace Burrow.Tor.Tests.Integration;
 /// <summary>Channels, circuits and streams against real C tor relays on loopback.</summary>
 [Trait("Category", "Integration")]
 [Collection(WireNetworkCollection.Name)]
+[Trait("Category", "Integration")]
 public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper output)
 {
     private static CancellationToken Timeout(int seconds = 120) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
@@ -64,6 +65,19 @@ public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper outpu
         Assert.DoesNotContain(fx.Channels.OpenChannels, c => c.Target.RsaIdentity.SequenceEqual(stranger));
         var good = await fx.Channels.GetChannelAsync(new ChannelTarget(endpoint, Convert.FromHexString(relay.Fingerprint)), Timeout());
         Assert.False(good.IsClosed);
+    }
+
+    [Fact]
+    public async Task With_a_socket_mark_channels_still_connect_and_carry_circuits()
+    {
+        // Its own manager: every socket it opens is marked (SO_MARK, set before connect).
+        await using var marked = new ChannelManager(ChannelOptions.Default with { SocketMark = 0xb0 });
+        var builder = new CircuitBuilder(marked, TestNetDirectory.Parameters(fx.Directory));
+        await using var circuit = await builder.BuildAsync(fx.Path("auth1", "relay0", "exit1"), Timeout());
+        Assert.Single(marked.OpenChannels);
+        await using var stream = await circuit.OpenStreamAsync(fx.Network.HttpEndPoint, Timeout());
+        var response = await GetAsync(stream, "/small", ct: Timeout());
+        Assert.Equal(fx.Network.Http.SmallSha256, response.Sha256);
     }
 
     [Theory]

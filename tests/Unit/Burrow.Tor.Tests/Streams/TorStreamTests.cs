@@ -200,7 +200,7 @@ public class TorStreamTests
         await using var __ = channel;
         await using var stream = await circuit.OpenStreamAsync("10.0.0.1:80");
         var zero = stream.ReadAsync(Memory<byte>.Empty).AsTask();
-        await Task.Delay(100);
+        // Nothing has been sent on the stream, so nothing can complete the read yet.
         Assert.False(zero.IsCompleted);
         await fake.SendRelayAsync(circuit.CircId, 2, RelayCommand.Data, stream.StreamId, new DataMessage("abc"u8.ToArray()));
         Assert.Equal(0, await zero.WaitAsync(TimeSpan.FromSeconds(20)));

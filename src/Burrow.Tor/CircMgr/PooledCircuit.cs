@@ -3,7 +3,7 @@ using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
 
-namespace Burrow.Tor.Client;
+namespace Burrow.Tor.CircMgr;
 
 /// <summary>
 /// A built exit circuit in the pool: its path, when it was built and first used, and the

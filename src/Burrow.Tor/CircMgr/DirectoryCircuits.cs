@@ -4,9 +4,10 @@ using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
+using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
 
-namespace Burrow.Tor.Client;
+namespace Burrow.Tor.CircMgr;
 
 /// <summary>
 /// Opens BEGIN_DIR streams for the directory manager: one one-hop circuit per directory server,
@@ -17,18 +18,18 @@ namespace Burrow.Tor.Client;
 internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposable
 {
     private const int MaxCircuits = 16;
-    private readonly ChannelManager _channels;
-    private readonly Func<CircuitParameters> _parameters;
+    private readonly CircuitBuilder _builder;
     private readonly TimeSpan _streamTimeout;
     private readonly ILogger _logger;
     private readonly object _lock = new();
     private readonly Dictionary<RsaIdentity, Task<Circuit>> _circuits = [];
     private bool _disposed;
 
-    public DirectoryCircuits(ChannelManager channels, Func<CircuitParameters> parameters, TimeSpan streamTimeout, ILogger logger)
+    /// <summary><paramref name="builder"/> builds the one-hop circuits (its hop timeout applies);
+    /// <paramref name="streamTimeout"/> bounds building one and opening each directory stream.</summary>
+    public DirectoryCircuits(CircuitBuilder builder, TimeSpan streamTimeout, ILogger logger)
     {
-        _channels = channels;
-        _parameters = parameters;
+        _builder = builder;
         _streamTimeout = streamTimeout;
         _logger = logger;
     }
@@ -103,23 +104,17 @@ internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposab
         Exception? last = null;
         foreach (var orPort in server.OrPorts)
         {
-            Circuit? circuit = null;
             try
             {
                 var target = new ChannelTarget(orPort, server.RsaIdentity.ToArray(), CircuitPool.Ed25519Bytes(server.Ed25519Identity));
-                var channel = await _channels.GetChannelAsync(target, timeout.Token).ConfigureAwait(false);
-                circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = _streamTimeout };
-                if (server.NtorOnionKey.Length == 32)
-                    await circuit.CreateFirstHopAsync(new RelayTarget(target.RsaIdentity, CircuitPool.Ed25519Bytes(server.Ed25519Identity), server.NtorOnionKey, orPort), timeout.Token).ConfigureAwait(false);
-                else
-                    await circuit.CreateFirstHopFastAsync(timeout.Token).ConfigureAwait(false);
-                circuit.MarkBuilt();
+                var circuit = server.NtorOnionKey.Length == 32
+                    ? await _builder.BuildAsync([new RelayTarget(target.RsaIdentity, CircuitPool.Ed25519Bytes(server.Ed25519Identity), server.NtorOnionKey, orPort)], timeout.Token).ConfigureAwait(false)
+                    : await _builder.BuildOneHopFastAsync(target, timeout.Token).ConfigureAwait(false);
                 _logger.LogDebug("Directory circuit to {Server} at {OrPort} ready.", server, orPort);
                 return circuit;
             }
             catch (Exception e) when (e is not ObjectDisposedException)
             {
-                circuit?.Close();
                 last = e is OperationCanceledException
                     ? new TimeoutException($"directory circuit to {server} at {orPort} not ready within {_streamTimeout.TotalSeconds:0} s")
                     : e;

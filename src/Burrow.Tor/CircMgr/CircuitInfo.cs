@@ -1,4 +1,4 @@
-namespace Burrow.Tor.Client;
+namespace Burrow.Tor.CircMgr;
 
 /// <summary>The relays of the circuit a stream runs on, guard first. Fingerprints are 40 hex digits.</summary>
 internal sealed record CircuitInfo(IReadOnlyList<(string Nickname, string Fingerprint)> Hops)

@@ -11,7 +11,7 @@ namespace Burrow.Tor.Client;
 /// with the Authority flag in the same consensus (the bridge authority Serge excluded).
 /// Keep in step with the network: an authority that changes keys must be updated here.
 /// </summary>
-internal static class PublicTorNetwork
+internal static class PublicAuthorities
 {
     public static IReadOnlyList<DirAuthority> Authorities { get; } =
     [

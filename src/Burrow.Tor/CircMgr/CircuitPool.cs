@@ -7,12 +7,12 @@ using Burrow.Tor.NetDir;
 using Burrow.Tor.PathSelection;
 using Microsoft.Extensions.Logging;
 
-namespace Burrow.Tor.Client;
+namespace Burrow.Tor.CircMgr;
 
 /// <summary>
 /// Builds and hands out exit circuits. A request takes an open circuit whose exit allows it and
 /// whose isolation key is its own (or that is still clean), waits for a matching circuit being
-/// built, or builds one. Circuits take new streams for <see cref="TorClientOptions.MaxCircuitDirtiness"/>
+/// built, or builds one. Circuits take new streams for <see cref="CircuitPoolOptions.MaxCircuitDirtiness"/>
 /// after their first, then close once idle. Clean circuits are kept ready for predicted ports.
 /// Everything is bounded: open circuits, clean circuits, remembered ports, build attempts.
 /// </summary>
@@ -25,9 +25,8 @@ internal sealed class CircuitPool : IAsyncDisposable
     private readonly Func<NetworkDirectory?> _directory;
     private readonly PathSelector _selector;
     private readonly GuardManager _guards;
-    private readonly ChannelManager _channels;
-    private readonly Func<CircuitParameters> _parameters;
-    private readonly TorClientOptions _options;
+    private readonly CircuitBuilder _builder;
+    private readonly CircuitPoolOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly object _lock = new();
@@ -38,14 +37,13 @@ internal sealed class CircuitPool : IAsyncDisposable
     private long _built;
     private long _failed;
 
-    public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, ChannelManager channels,
-        Func<CircuitParameters> parameters, TorClientOptions options, TimeProvider time, ILogger logger)
+    public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, CircuitBuilder builder,
+        CircuitPoolOptions options, TimeProvider time, ILogger logger)
     {
         _directory = directory;
         _selector = selector;
         _guards = guards;
-        _channels = channels;
-        _parameters = parameters;
+        _builder = builder;
         _options = options;
         _time = time;
         _logger = logger;
@@ -75,7 +73,7 @@ internal sealed class CircuitPool : IAsyncDisposable
 
     /// <summary>
     /// A circuit for a stream of <paramref name="isolationKey"/> that <paramref name="requirement"/>
-    /// allows, bound to that key. Throws <see cref="TorClientException"/> (NoPath, CircuitFailed).
+    /// allows, bound to that key. Throws <see cref="CircuitPoolException"/> (NoPath, CircuitFailed).
     /// </summary>
     public async Task<PooledCircuit> AcquireAsync(ExitRequirement requirement, string isolationKey, CancellationToken cancellationToken)
     {
@@ -84,6 +82,31 @@ internal sealed class CircuitPool : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         if (requirement.Port is { } port)
             RememberPort(port);
+        return await WithCircuitAsync(requirement, now =>
+        {
+            Prune(now);
+            // Reuse a circuit already bound to this key before taking a clean one.
+            var circuit = _circuits.FirstOrDefault(c => c.IsolationKey == isolationKey && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement))
+                ?? _circuits.FirstOrDefault(c => c.IsClean && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement));
+            circuit?.Claim(isolationKey, now);
+            return circuit;
+        }, doneWhenBuilt: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds one clean circuit for the requirement (bootstrap's "building circuits"), retrying failures.</summary>
+    public Task EnsureCleanCircuitAsync(ExitRequirement requirement, CancellationToken cancellationToken) =>
+        WithCircuitAsync(requirement, _ => _circuits.FirstOrDefault(c => c.IsClean && !c.IsClosed && c.Supports(requirement)),
+            doneWhenBuilt: true, cancellationToken);
+
+    /// <summary>
+    /// The acquire loop: under the lock, <paramref name="take"/> picks a circuit already there (done);
+    /// otherwise wait for a matching build in progress or start one, then look again (another request
+    /// may have claimed the new circuit first) or, with <paramref name="doneWhenBuilt"/>, return it.
+    /// Up to <see cref="CircuitPoolOptions.MaxCircuitBuildAttempts"/> failed builds; NoPath is final.
+    /// </summary>
+    private async Task<PooledCircuit> WithCircuitAsync(ExitRequirement requirement, Func<DateTime, PooledCircuit?> take, bool doneWhenBuilt,
+        CancellationToken cancellationToken)
+    {
         Exception? last = null;
         var failures = 0;
         while (failures < _options.MaxCircuitBuildAttempts)
@@ -91,25 +114,17 @@ internal sealed class CircuitPool : IAsyncDisposable
             Task<PooledCircuit> wait;
             lock (_lock)
             {
-                var now = Now;
-                Prune(now);
-                // Reuse a circuit already bound to this key before taking a clean one.
-                var circuit = _circuits.FirstOrDefault(c => c.IsolationKey == isolationKey && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement))
-                    ?? _circuits.FirstOrDefault(c => c.IsClean && c.Accepts(isolationKey, now, _options.MaxCircuitDirtiness) && c.Supports(requirement));
-                if (circuit != null)
-                {
-                    circuit.Claim(isolationKey, now);
-                    return circuit;
-                }
-                var pending = _pending.FirstOrDefault(p => p.Supports(requirement));
-                wait = pending?.Task ?? StartBuild(requirement).Task;
+                if (take(Now) is { } ready)
+                    return ready;
+                wait = (_pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement)).Task;
             }
             try
             {
-                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
-                // Built: loop to claim it (another request of another key may have been faster).
+                var built = await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (doneWhenBuilt)
+                    return built;
             }
-            catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
+            catch (CircuitPoolException e) when (e.Kind == CircuitPoolErrorKind.NoPath)
             {
                 throw;
             }
@@ -119,39 +134,8 @@ internal sealed class CircuitPool : IAsyncDisposable
                 failures++;
             }
         }
-        throw new TorClientException(TorClientErrorKind.CircuitFailed,
+        throw new CircuitPoolException(CircuitPoolErrorKind.CircuitFailed,
             $"no circuit for {requirement} after {failures} failed builds: {last?.Message}", last);
-    }
-
-    /// <summary>Builds one clean circuit for the requirement (bootstrap's "building circuits"), retrying failures.</summary>
-    public async Task EnsureCleanCircuitAsync(ExitRequirement requirement, CancellationToken cancellationToken)
-    {
-        Exception? last = null;
-        for (var i = 0; i < _options.MaxCircuitBuildAttempts; i++)
-        {
-            Task<PooledCircuit> build;
-            lock (_lock)
-            {
-                if (_circuits.Any(c => c.IsClean && !c.IsClosed && c.Supports(requirement)))
-                    return;
-                build = (_pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement)).Task;
-            }
-            try
-            {
-                await build.WaitAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (TorClientException e) when (e.Kind == TorClientErrorKind.NoPath)
-            {
-                throw;
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                last = e;
-            }
-        }
-        throw new TorClientException(TorClientErrorKind.CircuitFailed,
-            $"could not build a circuit for {requirement} in {_options.MaxCircuitBuildAttempts} attempts: {last?.Message}", last);
     }
 
     /// <summary>Housekeeping: drop closed circuits, close old idle ones, top up clean circuits for predicted ports.</summary>
@@ -174,7 +158,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                     {
                         StartBuild(requirement).Task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
                     }
-                    catch (TorClientException e)
+                    catch (CircuitPoolException e)
                     {
                         _logger.LogDebug("No preemptive circuit for port {Port}: {Reason}", port, e.Message);
                     }
@@ -230,13 +214,13 @@ internal sealed class CircuitPool : IAsyncDisposable
     /// <summary>Chooses a path now and builds it in the background. Caller holds the lock.</summary>
     private PendingBuild StartBuild(ExitRequirement requirement)
     {
-        var dir = _directory() ?? throw new TorClientException(TorClientErrorKind.NotBootstrapped, "no network directory yet");
+        var dir = _directory() ?? throw new CircuitPoolException(CircuitPoolErrorKind.NotBootstrapped, "no network directory yet");
         if (_circuits.Count + _pending.Count >= _options.MaxCircuits)
         {
             // Make room: an idle circuit nobody can use any more, else the oldest idle clean one.
             var victim = _circuits.Where(c => c.Circuit.StreamCount == 0).OrderBy(c => c.IsClean).ThenBy(c => c.BuiltAt).FirstOrDefault();
             if (victim == null)
-                throw new TorClientException(TorClientErrorKind.CircuitFailed, $"all {_options.MaxCircuits} circuits are in use");
+                throw new CircuitPoolException(CircuitPoolErrorKind.CircuitFailed, $"all {_options.MaxCircuits} circuits are in use");
             victim.Circuit.Close();
             _circuits.Remove(victim);
         }
@@ -254,7 +238,7 @@ internal sealed class CircuitPool : IAsyncDisposable
         {
             if (guard != null)
                 _guards.ReportIndeterminate(guard);
-            throw new TorClientException(TorClientErrorKind.NoPath, $"no path for {requirement}: {e.Message}", e);
+            throw new CircuitPoolException(CircuitPoolErrorKind.NoPath, $"no path for {requirement}: {e.Message}", e);
         }
         var pending = new PendingBuild(path);
         pending.Task = BuildAsync(pending, guard!);
@@ -270,16 +254,11 @@ internal sealed class CircuitPool : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         timeout.CancelAfter(_options.CircuitBuildTimeout);
         Circuit? circuit = null;
-        var hop = 0;
+        var hop = -1; // -1: refused before any hop started
         try
         {
             var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity.ToArray(), Ed25519Bytes(h.Ed25519Identity), h.NtorOnionKey, h.OrPort)).ToList();
-            var channel = await _channels.GetChannelAsync(targets[0].Channel, timeout.Token).ConfigureAwait(false);
-            circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = _options.StreamOpenTimeout };
-            await circuit.CreateFirstHopAsync(targets[0], timeout.Token).ConfigureAwait(false);
-            for (hop = 1; hop < targets.Count; hop++)
-                await circuit.ExtendAsync(targets[hop], timeout.Token).ConfigureAwait(false);
-            circuit.MarkBuilt();
+            circuit = await _builder.BuildAsync(targets, timeout.Token, i => hop = i).ConfigureAwait(false);
             if (!_guards.ReportSuccess(guard))
             {
                 // A primary guard may be back: this circuit through a lesser guard is not to be used.
@@ -308,7 +287,7 @@ internal sealed class CircuitPool : IAsyncDisposable
             else
                 _guards.ReportIndeterminate(guard);
             var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
-            _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, hop + 1, reason);
+            _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, Math.Max(hop, 0) + 1, reason);
             if (e is OperationCanceledException && !_disposed.IsCancellationRequested)
                 throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {_options.CircuitBuildTimeout.TotalSeconds:0} s", e);
             throw;

@@ -1,0 +1,39 @@
+using Burrow.Tor.Cells;
+using Burrow.Tor.Channels;
+
+namespace Burrow.Tor.Circuits;
+
+/// <summary>
+/// What a circuit needs of a stream attached to it (implemented by the stream layer above). The circuit
+/// routes the exit's stream cells to it on the channel's reader loop; a false answer means the exit broke
+/// the protocol, which the circuit turns into its own violation. The circuit never knows the stream's type.
+/// </summary>
+internal interface ICircuitStream : IAsyncDisposable
+{
+    ushort StreamId { get; }
+
+    /// <summary>The hop the stream ends at.</summary>
+    int Hop { get; }
+
+    /// <summary>DATA cells the stream may still send before the exit's next SENDME.</summary>
+    CreditWindow PackageWindow { get; }
+
+    /// <summary>Completes when the exit answered CONNECTED; faults when opening failed.</summary>
+    Task Connected { get; }
+
+    /// <summary>RELAY_CONNECTED; false when the stream was already connected or failed.</summary>
+    bool OnConnected(ConnectedMessage message);
+
+    /// <summary>RELAY_DATA; false when it exceeds the stream's deliver window.</summary>
+    bool OnData(ReadOnlySpan<byte> data);
+
+    /// <summary>A stream SENDME; false when it would raise the package window above its start.</summary>
+    bool OnSendme();
+
+    void OnEnd(EndMessage end);
+
+    void OnCircuitClosed(CircuitException reason);
+
+    /// <summary>A circuit or channel failure seen while sending, as the stream's own error.</summary>
+    Exception WriteError(Exception cause);
+}

@@ -1,0 +1,18 @@
+namespace Burrow.Tor.Circuits;
+
+/// <summary>What a stream uses of the circuit it runs on: sending its DATA and SENDMEs, and letting go.
+/// Defined here so the dependency points one way: streams know circuits, circuits know only
+/// <see cref="ICircuitStream"/>.</summary>
+internal interface ICircuitStreamHost
+{
+    /// <summary>Sends one DATA cell (at most 498 bytes), waiting for the stream and circuit windows and
+    /// queue room. Failures are the stream's errors (<see cref="ICircuitStream.WriteError"/>).</summary>
+    ValueTask SendDataAsync(ICircuitStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>A stream-level SENDME; never waits.</summary>
+    void SendStreamSendme(ICircuitStream stream);
+
+    /// <summary>The stream is done locally: send END and tolerate up to <paramref name="dataAllowance"/>
+    /// DATA cells that cross it.</summary>
+    void OnStreamDisposed(ICircuitStream stream, int dataAllowance);
+}
