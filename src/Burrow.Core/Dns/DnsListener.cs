@@ -102,23 +102,35 @@ internal sealed class DnsListener : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
             throw new InvalidOperationException("the DNS listener was already started");
+        var bound = new List<(Socket Tcp, Socket Udp, IPEndPoint Endpoint)>();
         try
         {
             foreach (var endpoint in _options.Endpoints)
-                Bind(endpoint);
+                bound.Add(Bind(endpoint));
         }
         catch
         {
-            foreach (var socket in _sockets)
-                socket.Dispose();
-            _sockets.Clear();
-            lock (_endpoints)
+            // Nothing is served until every endpoint is bound, so a failed start leaves nothing behind.
+            foreach (var (tcp, udp, _) in bound)
             {
-                _endpoints.Clear();
+                tcp.Dispose();
+                udp.Dispose();
             }
 
-            Volatile.Write(ref _state, 2);
             throw;
+        }
+
+        foreach (var (tcp, udp, endpoint) in bound)
+        {
+            _sockets.Add(tcp);
+            _sockets.Add(udp);
+            lock (_endpoints)
+            {
+                _endpoints.Add(endpoint);
+            }
+
+            _loops.Add(Task.Run(() => AcceptLoopAsync(tcp, endpoint)));
+            _loops.Add(Task.Run(() => ReceiveLoopAsync(udp, endpoint)));
         }
 
         DnsLog.Started(_logger, string.Join(", ", Endpoints));
@@ -129,6 +141,7 @@ internal sealed class DnsListener : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _state, 2) == 2)
             return;
+        // Loops and work exist only after a successful start; cancelling first lets each end quietly.
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var socket in _sockets)
             socket.Dispose();
@@ -138,7 +151,7 @@ internal sealed class DnsListener : IAsyncDisposable
         DnsLog.Stopped(_logger);
     }
 
-    private void Bind(IPEndPoint requested)
+    private static (Socket Tcp, Socket Udp, IPEndPoint Endpoint) Bind(IPEndPoint requested)
     {
         // Port 0: TCP picks the port, UDP takes the same one (a DNS server is one port for both); retry if UDP's is taken.
         for (var attempt = 0; ; attempt++)
@@ -162,16 +175,7 @@ internal sealed class DnsListener : IAsyncDisposable
                     continue;
                 }
 
-                _sockets.Add(tcp);
-                _sockets.Add(udp);
-                lock (_endpoints)
-                {
-                    _endpoints.Add(bound);
-                }
-
-                _loops.Add(Task.Run(() => AcceptLoopAsync(tcp, bound)));
-                _loops.Add(Task.Run(() => ReceiveLoopAsync(udp, bound)));
-                return;
+                return (tcp, udp, bound);
             }
             catch
             {

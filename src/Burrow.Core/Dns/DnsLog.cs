@@ -24,7 +24,7 @@ internal static partial class DnsLog
     [LoggerMessage(EventId = 4006, Level = LogLevel.Debug, Message = "DNS TCP connection from {Client} closed: {Reason}")]
     public static partial void ConnectionClosed(ILogger logger, IPEndPoint client, string reason);
 
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "DNS TCP connection closed at once: {Max} connections already open")]
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Debug, Message = "DNS TCP connection closed at once: {Max} connections already open")]
     public static partial void ConnectionRefused(ILogger logger, int max);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "DNS query handler failed unexpectedly; the listener keeps serving")]
