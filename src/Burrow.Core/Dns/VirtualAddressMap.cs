@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Net;
 
 namespace Burrow.Core.Dns;
 
@@ -86,7 +87,7 @@ internal sealed class VirtualAddressMap
     /// <summary>True when <paramref name="address"/> lies in one of the virtual ranges (mapped or not).</summary>
     public bool IsVirtualAddress(IPAddress address)
     {
-        address = Unmap(address);
+        address = EndPoints.Unmap(address);
         return NetworkV4.Contains(address) || NetworkV6.Contains(address);
     }
 
@@ -133,7 +134,7 @@ internal sealed class VirtualAddressMap
     /// </summary>
     public bool TryGetHostname(IPAddress address, out string hostname)
     {
-        address = Unmap(address);
+        address = EndPoints.Unmap(address);
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -149,8 +150,6 @@ internal sealed class VirtualAddressMap
         hostname = string.Empty;
         return false;
     }
-
-    private static IPAddress Unmap(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private void Touch(Entry entry, long now)
     {
