@@ -13,6 +13,7 @@ using Burrow.Core.Flows;
 using Burrow.Core.Networks;
 using Burrow.Tests;
 using Burrow.Tor.Client;
+using Burrow.Tor.NetDoc;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Burrow.SideBySide;

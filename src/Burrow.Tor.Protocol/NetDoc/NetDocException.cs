@@ -5,7 +5,7 @@ namespace Burrow.Tor.NetDoc;
 /// parsed or does not follow its format. <see cref="LineNumber"/> is the 1-based line where the
 /// problem was found, or 0 when it concerns the document as a whole.
 /// </summary>
-public sealed class NetDocException : Exception
+internal sealed class NetDocException : Exception
 {
     public NetDocException(string message, int lineNumber = 0)
         : base(lineNumber > 0 ? $"line {lineNumber}: {message}" : message)
