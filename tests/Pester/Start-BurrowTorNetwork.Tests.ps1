@@ -21,6 +21,20 @@ Describe 'Start-BurrowTorNetwork' {
             { Start-BurrowTorNetwork -Name badport -Payload @{ tcp_stack = @{ listen = '127.0.0.1:70000' } } -ErrorAction Stop } |
                 Should -Throw -ExpectedMessage '*tcp_stack.listen*70000*'
         }
+        It 'refuses a payload file it cannot read as PayloadFileUnreadable with the path as target (<Case>)' -ForEach @(
+            @{ Case = 'missing';   Make = { Join-Path $TestDrive 'none.toml' };                                          Category = 'ObjectNotFound'; Text = '*does not exist*' }
+            @{ Case = 'directory'; Make = { $TestDrive };                                                                Category = 'InvalidType';    Text = '*is a directory*' }
+            @{ Case = 'device';    Make = { '/dev/zero' };                                                               Category = 'InvalidType';    Text = '*not a regular file*' }
+            @{ Case = 'binary';    Make = { $p = Join-Path $TestDrive 'bin.toml'; [IO.File]::WriteAllBytes($p, [byte[]](0x7f, 0x45, 0x4c, 0x46, 0, 0)); $p }; Category = 'InvalidType'; Text = '*binary file*' }
+        ) {
+            $path = & $Make
+            $err = { Start-BurrowTorNetwork -Name unreadable -Path $path -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'PayloadFileUnreadable,*'
+            $err.CategoryInfo.Category | Should -Be $Category
+            $err.TargetObject | Should -Not -BeNullOrEmpty
+            $err.Exception.Message | Should -BeLike $Text
+            Get-Job -Name unreadable -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
         It 'rejects a payload of the wrong type' {
             { Start-BurrowTorNetwork -Name badtype -Payload 42 -ErrorAction Stop } | Should -Throw -ErrorId 'PayloadTypeInvalid,*'
         }

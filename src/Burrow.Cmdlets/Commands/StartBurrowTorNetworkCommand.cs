@@ -95,6 +95,18 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
                 _ => PayloadParser.Parse("{}", SessionState.Path.CurrentFileSystemLocation.ProviderPath),
             };
         }
+        catch (PayloadException e) when (e.FileProblem is { } problem)
+        {
+            var category = problem switch
+            {
+                PayloadFileProblem.NotFound => ErrorCategory.ObjectNotFound,
+                PayloadFileProblem.AccessDenied => ErrorCategory.PermissionDenied,
+                PayloadFileProblem.IsDirectory or PayloadFileProblem.NotRegularFile or PayloadFileProblem.Binary => ErrorCategory.InvalidType,
+                PayloadFileProblem.TooLarge => ErrorCategory.LimitsExceeded,
+                _ => ErrorCategory.ReadError,
+            };
+            throw new TerminatingException(new ErrorRecord(e, "PayloadFileUnreadable", category, e.FilePath ?? Path));
+        }
         catch (PayloadException e)
         {
             throw new TerminatingException(new ErrorRecord(e, "PayloadInvalid", ErrorCategory.InvalidArgument, e.KeyPath));

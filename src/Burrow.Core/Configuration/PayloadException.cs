@@ -22,6 +22,12 @@ public sealed class PayloadException : Exception
     {
     }
 
+    /// <summary>Set when the payload file could not be read at all (rather than read and found invalid).</summary>
+    public PayloadFileProblem? FileProblem { get; init; }
+
+    /// <summary>The file named by the caller, when <see cref="FileProblem"/> is set.</summary>
+    public string? FilePath { get; init; }
+
     /// <summary>Every problem found, first one first (at most 20).</summary>
     public IReadOnlyList<PayloadError> Errors { get; }
 

@@ -69,16 +69,32 @@ public static class PayloadParser
         try
         {
             fullPath = Path.GetFullPath(path);
-            var info = new FileInfo(fullPath);
-            if (!info.Exists)
-                throw Unreadable(path, "the file does not exist", null);
-            if (info.Length > MaxPayloadLength)
-                throw Unreadable(path, $"the file is {info.Length} bytes; accepted: at most {MaxPayloadLength} bytes", null);
-            text = File.ReadAllText(fullPath);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw Unreadable(path, e.Message, e);
+            throw Unreadable(path, PayloadFileProblem.ReadFailed, e.Message, e);
+        }
+        switch (UnixFileType.Of(fullPath))
+        {
+            case UnixFileType.Kind.Missing:
+                throw Unreadable(path, PayloadFileProblem.NotFound, "the file does not exist", null);
+            case UnixFileType.Kind.Directory:
+                throw Unreadable(path, PayloadFileProblem.IsDirectory, "it is a directory; accepted: a JSON or TOML file", null);
+            case UnixFileType.Kind.Other:
+                throw Unreadable(path, PayloadFileProblem.NotRegularFile,
+                    "it is not a regular file (a pipe, device or socket); accepted: a JSON or TOML file, or the text itself with -Payload (e.g. -Payload (Get-Content -Raw FILE))", null);
+        }
+        try
+        {
+            text = ReadBounded(path, fullPath);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw Unreadable(path, PayloadFileProblem.AccessDenied, e.Message, e);
+        }
+        catch (IOException e)
+        {
+            throw Unreadable(path, PayloadFileProblem.ReadFailed, e.Message, e);
         }
 
         var format = Path.GetExtension(fullPath).ToLowerInvariant() switch
@@ -124,6 +140,35 @@ public static class PayloadParser
         return string.IsNullOrEmpty(home) ? null : home;
     }
 
-    private static PayloadException Unreadable(string path, string why, Exception? inner)
-        => new(new PayloadError("", $"cannot read the payload file '{path}': {why}", SourceName: path), inner);
+    // At most MaxPayloadLength bytes are ever read, whatever the file claims its length is.
+    private static string ReadBounded(string path, string fullPath)
+    {
+        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var buffer = new byte[MaxPayloadLength + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            length += read;
+        if (length > MaxPayloadLength)
+            throw Unreadable(path, PayloadFileProblem.TooLarge, $"the file is larger than {MaxPayloadLength} bytes; accepted: at most {MaxPayloadLength} bytes", null);
+        var bytes = buffer.AsSpan(0, length);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            bytes = bytes[3..];
+        var nul = bytes.IndexOf((byte)0);
+        if (nul >= 0)
+            throw Unreadable(path, PayloadFileProblem.Binary, $"it is a binary file (a NUL byte at offset {nul}); accepted: a JSON or TOML text file", null);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw Unreadable(path, PayloadFileProblem.Binary, $"it is not UTF-8 text (an invalid byte at offset {e.Index}); accepted: a JSON or TOML text file in UTF-8", null);
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static PayloadException Unreadable(string path, PayloadFileProblem problem, string why, Exception? inner)
+        => new(new PayloadError("", $"cannot read the payload file '{path}': {why}", SourceName: path), inner) { FileProblem = problem, FilePath = path };
 }
