@@ -73,6 +73,8 @@ Describe 'Transparent path through the private Tor network' {
         $net = Get-BurrowTorNetwork builtin
         $net.Upstream | Should -Be 'in-process Tor client'
         ($job.Progress | ForEach-Object StatusDescription) -join "`n" | Should -Match 'loading microdescriptors'
+        # The overall percent is the bar's PercentComplete; the text never carries a second percentage.
+        $job.Progress | ForEach-Object StatusDescription | Where-Object { $_ -match '%.*%' } | Should -BeNullOrEmpty
         $table = New-NftTable -Rules "meta skuid != $($tn.torUid) ip daddr $($http.address) tcp dport $($http.port) counter redirect to :$($net.ListenEndPoint.Port)"
         try {
             $out = Join-Path $TestDrive 'large'

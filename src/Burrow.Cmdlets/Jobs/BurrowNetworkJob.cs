@@ -186,10 +186,12 @@ public sealed class BurrowNetworkJob : Job2
         base.Dispose(disposing);
     }
 
+    // The phase's own text (e.g. "loading microdescriptors 62%") is the status; the overall percent is
+    // the bar's PercentComplete, not appended to the text again.
     private sealed class BootstrapProgress(BurrowNetworkJob job) : IProgress<UpstreamProgress>
     {
         public void Report(UpstreamProgress value)
-            => job.AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", value.Phase + $" {value.Percent}%")
+            => job.AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", value.Phase)
             { PercentComplete = Math.Clamp(value.Percent, 0, 100) });
     }
 }
