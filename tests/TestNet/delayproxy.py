@@ -90,7 +90,14 @@ async def serve(address, target, delay, c_reader, c_writer):
         nodelay(c_writer)
         nodelay(s_writer)
         # Both directions until both have passed EOF on; an error in one ends both.
-        await asyncio.gather(pump(c_reader, s_writer, delay, loop), pump(s_reader, c_writer, delay, loop))
+        tasks = [asyncio.ensure_future(pump(c_reader, s_writer, delay, loop)),
+                 asyncio.ensure_future(pump(s_reader, c_writer, delay, loop))]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     except (OSError, asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:
