@@ -3,6 +3,8 @@
 
 GET|HEAD /small, /large   the files given on the command line (Content-Length, sendfile)
 POST /echo                returns the request body (Content-Length required, <= 256 MiB)
+POST|PUT /upload          upload sink: reads the body (Content-Length or chunked, <= 1 GiB),
+                          hashes it as it streams, answers {"sha256": "<hex>", "bytes": N}
 GET /health               "ok"
 
 HTTP/1.1 with keep-alive, one thread per connection, TCP_NODELAY on every accepted socket:
@@ -10,12 +12,15 @@ C tor sets no TCP_NODELAY, and Nagle plus delayed ACKs on loopback turn small re
 ~50 ms stalls.
 """
 import argparse
+import hashlib
+import json
 import os
 import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ECHO_LIMIT = 256 * 1024 * 1024
+UPLOAD_LIMIT = 1024 * 1024 * 1024
 CHUNK = 256 * 1024
 
 
@@ -63,7 +68,75 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._send_file(True)
 
+    def do_PUT(self):
+        if self.path.split("?", 1)[0] != "/upload":
+            self._send_bytes(404, b"not found\n")
+            return
+        self._upload()
+
+    def _upload(self):
+        """Streams the body through SHA-256, CHUNK bytes at a time: nothing is held."""
+        h = hashlib.sha256()
+        total = 0
+        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        if chunked:
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    self.close_connection = True
+                    self._send_bytes(400, b"bad chunk size line\n")
+                    return
+                if size == 0:
+                    while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    break
+                if total + size > UPLOAD_LIMIT:
+                    self.close_connection = True
+                    self._send_bytes(413, b"upload limit is 1073741824 bytes\n")
+                    return
+                if not self._hash_body(h, size):
+                    return
+                total += size
+                self.rfile.readline(8)  # CRLF after the chunk
+        else:
+            try:
+                length = int(self.headers.get("Content-Length", ""))
+            except ValueError:
+                length = -1
+            if length < 0:
+                self.close_connection = True
+                self._send_bytes(411, b"Content-Length or Transfer-Encoding: chunked required\n")
+                return
+            if length > UPLOAD_LIMIT:
+                self.close_connection = True
+                self._send_bytes(413, b"upload limit is 1073741824 bytes\n")
+                return
+            if not self._hash_body(h, length):
+                return
+            total = length
+        body = json.dumps({"sha256": h.hexdigest(), "bytes": total}).encode() + b"\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _hash_body(self, h, n):
+        while n > 0:
+            data = self.rfile.read(min(CHUNK, n))
+            if not data:
+                self.close_connection = True
+                return False
+            h.update(data)
+            n -= len(data)
+        return True
+
     def do_POST(self):
+        if self.path.split("?", 1)[0] == "/upload":
+            self._upload()
+            return
         if self.path != "/echo":
             self._send_bytes(404, b"not found\n")
             return

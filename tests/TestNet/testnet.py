@@ -2,7 +2,7 @@
 """Burrow's private Tor network on loopback (Debian's C tor). Run through ./testnet.
 
   testnet start DIR [--base-port N] [--large-size-mb N] [--voting-interval S]
-                    [--http-address A] [--timeout S]
+                    [--http-address A] [--timeout S] [--link-delay-ms N]
   testnet status DIR
   testnet stop DIR
 
@@ -37,9 +37,11 @@ CLIENT = "client"
 HTTP = "http"
 DNS = "dns"
 WATCH = "watch"  # optional: stops the network when the process that asked for it dies
+DELAY = "delay"  # with --link-delay-ms N > 0: the proxy serving every advertised ORPort
 ALL_PROCS = [n for n, _ in NODES] + [CLIENT, HTTP, DNS]
-STOP_PROCS = ALL_PROCS + [WATCH]
+STOP_PROCS = ALL_PROCS + [DELAY, WATCH]
 PORT_SPAN = 100  # ports base .. base+99 belong to one network
+MAX_LINK_DELAY_MS = 1000
 
 TOR_USER = "debian-tor"
 ADDR = "127.0.0.1"
@@ -75,10 +77,11 @@ class TestNetError(Exception):
 # ---------------------------------------------------------------- layout
 
 class Layout:
-    def __init__(self, d, base=None, http_address="127.0.0.2"):
+    def __init__(self, d, base=None, http_address="127.0.0.2", link_delay_ms=0):
         self.dir = d
         self.base = base
         self.http_address = http_address
+        self.link_delay_ms = link_delay_ms
 
     def node(self, name):
         return os.path.join(self.dir, "nodes", name)
@@ -94,6 +97,8 @@ class Layout:
             return os.path.join(self.dir, "dns", "dnsstub.pid")
         if name == WATCH:
             return self.run_pid(WATCH)
+        if name == DELAY:
+            return os.path.join(self.dir, "delay", "delayproxy.pid")
         return os.path.join(self.node(name), "tor.pid")
 
     def or_port(self, name):
@@ -102,6 +107,16 @@ class Layout:
 
     def dir_port(self, name):
         return self.or_port(name) + 1
+
+    def listen_or_port(self, name):
+        """Where tor really listens: the advertised ORPort, or with a link delay the
+        NoAdvertise port base+20+i behind the delay proxy (which serves the advertised one)."""
+        if not self.link_delay_ms:
+            return self.or_port(name)
+        return self.base + 20 + [n for n, _ in NODES].index(name)
+
+    def procs(self):
+        return ALL_PROCS + ([DELAY] if self.link_delay_ms else [])
 
     @property
     def socks_port(self):
@@ -133,6 +148,8 @@ class Layout:
         for n, _ in NODES:
             out.append((ADDR, self.or_port(n)))
             out.append((ADDR, self.dir_port(n)))
+            if self.link_delay_ms:
+                out.append((ADDR, self.listen_or_port(n)))
         for p in (self.socks_port, self.trans_port, self.control_port):
             out.append((ADDR, p))
         out.append((self.http_address, self.http_port))
@@ -386,7 +403,13 @@ def torrc_common(lay, name, dirauth_lines, run_as):
 def torrc_relay(lay, name, role, interval):
     lines = [
         "SocksPort 0",
+    ] + ([
         "ORPort %s:%d IPv4Only" % (ADDR, lay.or_port(name)),
+    ] if not lay.link_delay_ms else [
+        "# --link-delay-ms: the advertised ORPort is the delay proxy's; tor listens behind it",
+        "ORPort %s:%d NoListen IPv4Only" % (ADDR, lay.or_port(name)),
+        "ORPort %s:%d NoAdvertise IPv4Only" % (ADDR, lay.listen_or_port(name)),
+    ]) + [
         "DirPort %s:%d" % (ADDR, lay.dir_port(name)),
         "Address " + ADDR,
         "AddressDisableIPv6 1",
@@ -520,13 +543,13 @@ class Starter:
         for name, p in self.procs.items():
             rc = p.poll()
             if rc is not None:
-                log = os.path.join(self.lay.node(name), "notice.log") if name not in (HTTP, DNS) \
+                log = os.path.join(self.lay.node(name), "notice.log") if name not in (HTTP, DNS, DELAY) \
                     else os.path.join(self.lay.dir, name, "server.log")
                 raise TestNetError("%s exited with code %s during start; its log:\n%s%s" % (
                     name, rc, tail(log), self.extra_output(name)))
 
     def extra_output(self, name):
-        if name in (HTTP, DNS):
+        if name in (HTTP, DNS, DELAY):
             return ""
         return "\n  its stdout/stderr:\n" + tail(os.path.join(self.lay.node(name), "stdout.log"))
 
@@ -555,7 +578,7 @@ class Starter:
                                "--base-port; one network uses %d ports)" % (
                                    ", ".join(map(str, busy)), lay.base, PORT_SPAN))
 
-        for sub in ("nodes", "run", "http", "dns"):
+        for sub in ("nodes", "run", "http", "dns", "delay"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
         write_file(os.path.join(d, "empty"), "")
         write_file(os.path.join(d, "resolv.conf"), "nameserver %s:%d\n" % (ADDR, lay.dnsstub_port))
@@ -604,6 +627,13 @@ class Starter:
             "--port", str(lay.dnsstub_port), "--pid-file", lay.own_pid_file(DNS)] +
             [x for n in names for x in ("--name", "%s=%s" % (n["name"], n["address"]))],
             d, os.path.join(d, "dns", "server.log"))
+        if lay.link_delay_ms:
+            self.procs[DELAY] = launch(lay, DELAY, [
+                sys.executable, "-u", os.path.join(HERE, "delayproxy.py"), "--address", ADDR,
+                "--delay-ms", str(lay.link_delay_ms), "--pid-file", lay.own_pid_file(DELAY),
+                "--stats-file", os.path.join(d, "delay", "stats.json")] +
+                [x for n, _ in NODES for x in ("--map", "%d=%d" % (lay.or_port(n), lay.listen_or_port(n)))],
+                d, os.path.join(d, "delay", "server.log"))
         self.files = prepare_http_files(d, a.large_size_mb)
         self.procs[HTTP] = launch(lay, HTTP, [
             sys.executable, "-u", os.path.join(HERE, "httpserver.py"),
@@ -681,6 +711,8 @@ class Starter:
                                     client_nd, os.path.join(client_nd, "stdout.log"))
         self.wait_for("the HTTP server and DNS stub", lambda: all(
             read_pid(lay.own_pid_file(n)) for n in (HTTP, DNS)))
+        if lay.link_delay_ms:
+            self.wait_for("the delay proxy", lambda: read_pid(lay.own_pid_file(DELAY)))
         self.wait_for("the client's 'Bootstrapped 100%'", lambda: client_bootstrapped(lay))
         self.mark("bootstrapped")
         self.log("client bootstrapped")
@@ -706,6 +738,12 @@ class Starter:
             "torVersion": tor_version(),
             "basePort": lay.base,
             "portSpan": PORT_SPAN,
+            "link_delay_ms": lay.link_delay_ms,
+            "delayProxy": {
+                "pid": self.procs[DELAY].pid,
+                "statsFile": os.path.join(d, "delay", "stats.json"),
+                "logFile": os.path.join(d, "delay", "server.log"),
+            } if lay.link_delay_ms else None,
             "votingInterval": a.voting_interval,
             "consensusLifetime": a.voting_interval * N_INTERVALS_VALID,
             "startedAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -723,6 +761,7 @@ class Starter:
                 "ed25519Id": eds[n],
                 "address": ADDR,
                 "orPort": lay.or_port(n),
+                "listenOrPort": lay.listen_or_port(n),
                 "dirPort": lay.dir_port(n),
                 "dirAuthorityLine": dirauth[i],
             } for i, n in enumerate(n for n, r in NODES if r == "authority")],
@@ -733,6 +772,7 @@ class Starter:
                 "ed25519Id": eds[n],
                 "address": ADDR,
                 "orPort": lay.or_port(n),
+                "listenOrPort": lay.listen_or_port(n),
                 "dirPort": lay.dir_port(n),
                 "pid": self.procs[n].pid,
                 "dataDirectory": lay.node(n),
@@ -768,6 +808,7 @@ class Starter:
                 "largeSize": self.files["large"]["size"],
                 "largeSha256": self.files["large"]["sha256"],
                 "echoUrl": base_url + "/echo",
+                "uploadUrl": base_url + "/upload",
                 "pid": self.procs[HTTP].pid,
             },
             "dnsStub": {
@@ -895,10 +936,12 @@ def cmd_start(a):
         raise TestNetError("--http-address must be an IPv4 address in 127.0.0.0/8")
     if a.large_size_mb < 1 or a.large_size_mb > 4096:
         raise TestNetError("--large-size-mb must be 1..4096")
+    if not 0 <= a.link_delay_ms <= MAX_LINK_DELAY_MS:
+        raise TestNetError("--link-delay-ms must be 0..%d (0: no delay proxy)" % MAX_LINK_DELAY_MS)
     os.makedirs(d, exist_ok=True)
     os.chmod(d, 0o755)
     lock = lock_dir(d)
-    lay = Layout(d, a.base_port, a.http_address)
+    lay = Layout(d, a.base_port, a.http_address, a.link_delay_ms)
     alive = running_names(lay)
     if alive:
         raise TestNetError("a network is already running in %s (%s); run 'testnet stop %s' first"
@@ -942,7 +985,9 @@ def cmd_start(a):
         desc["startSeconds"], "reused" if desc["keysReused"] else "new", d))
     print("  SOCKS %s:%d  TransPort %d  DNSPort %d  ControlPort %d" % (
         ADDR, lay.socks_port, lay.trans_port, lay.dns_port, lay.control_port))
-    print("  HTTP %s  (/small, /large %d bytes)" % (desc["http"]["baseUrl"], desc["http"]["largeSize"]))
+    print("  HTTP %s  (/small, /large %d bytes, /upload)" % (desc["http"]["baseUrl"], desc["http"]["largeSize"]))
+    if lay.link_delay_ms:
+        print("  link delay %d ms each way (delay proxy pid %d)" % (lay.link_delay_ms, desc["delayProxy"]["pid"]))
     return 0
 
 
@@ -957,7 +1002,9 @@ def cmd_status(a):
     except (OSError, ValueError):
         print("network.json: missing (not started, still starting, or stopped)")
         healthy = False
-    for name in ALL_PROCS:
+    if desc:
+        lay.link_delay_ms = desc.get("link_delay_ms") or 0
+    for name in lay.procs():
         pids = pids_of(lay, name)
         print("%-8s %s" % (name, "alive (pid %d)" % pids[0] if pids else "NOT RUNNING"))
         healthy &= bool(pids)
@@ -987,6 +1034,8 @@ def cmd_status(a):
     if desc:
         print("%-8s base port %d, SOCKS %d, HTTP %s" % (
             "ports", desc["basePort"], desc["client"]["socksPort"], desc["http"]["baseUrl"]))
+        print("%-8s %s" % ("delay", "%d ms each way on every relay link (delay proxy)" % lay.link_delay_ms
+                           if lay.link_delay_ms else "none (relays listen on their advertised ORPorts)"))
     print("healthy" if healthy else "UNHEALTHY")
     return 0 if healthy else 1
 
@@ -1021,6 +1070,8 @@ def main(argv):
     s.add_argument("--http-address", default="127.0.0.2",
                    help="address of the test HTTP server (default 127.0.0.2; not 127.0.0.1)")
     s.add_argument("--timeout", type=float, default=120, help="give up after this many seconds")
+    s.add_argument("--link-delay-ms", type=int, default=0, metavar="N",
+                   help="hold every relay link's data N ms each way in a delay proxy (default 0: none)")
     s.add_argument("--stop-with-pid", type=int, metavar="PID",
                    help="stop the network by itself when process PID ends (test runners)")
     s.add_argument("--stop-lock", metavar="FILE",
