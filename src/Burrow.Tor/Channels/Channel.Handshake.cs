@@ -65,12 +65,12 @@ internal sealed partial class Channel
         {
             throw new ChannelException(ChannelErrorKind.HandshakeFailed, $"Relay {Target} sent invalid certificates: {e.Message}", e);
         }
-        if (!identity.RsaIdentity.Matches(Target.RsaIdentity))
+        if (identity.RsaIdentity != Target.RsaIdentity)
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
                 $"Relay at {Target.OrPort} proved RSA identity {identity.RsaIdentity}, but ${Target.Fingerprint} was expected; refusing the channel.");
-        if (Target.Ed25519Identity is { } ed && !identity.Ed25519Identity.Matches(ed))
+        if (Target.Ed25519Identity is { } ed && identity.Ed25519Identity != ed)
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
-                $"Relay {Target} proved Ed25519 identity {identity.Ed25519Identity}, but {Convert.ToBase64String(ed).TrimEnd('=')} was expected; refusing the channel.");
+                $"Relay {Target} proved Ed25519 identity {identity.Ed25519Identity}, but {ed} was expected; refusing the channel.");
         return identity;
     }
 

@@ -11,7 +11,7 @@ namespace Burrow.Tor.Channels;
 internal sealed class ChannelManager : IAsyncDisposable
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, Task<Channel>> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<Identities.RsaIdentity, Task<Channel>> _channels = [];
     private readonly ChannelOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
@@ -49,16 +49,16 @@ internal sealed class ChannelManager : IAsyncDisposable
         Task<Channel> task;
         lock (_lock)
         {
-            if (!_channels.TryGetValue(target.Fingerprint, out task!) || IsUnusable(task))
+            if (!_channels.TryGetValue(target.RsaIdentity, out task!) || IsUnusable(task))
             {
                 task = ConnectAsync(target);
-                _channels[target.Fingerprint] = task;
+                _channels[target.RsaIdentity] = task;
             }
         }
         var channel = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (target.Ed25519Identity is { } ed && !channel.PeerIdentity.Ed25519Identity.Matches(ed))
+        if (target.Ed25519Identity is { } ed && channel.PeerIdentity.Ed25519Identity != ed)
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
-                $"Relay ${target.Fingerprint} proved Ed25519 identity {channel.PeerIdentity.Ed25519Identity}, but {Convert.ToBase64String(ed).TrimEnd('=')} was expected.");
+                $"Relay ${target.Fingerprint} proved Ed25519 identity {channel.PeerIdentity.Ed25519Identity}, but {ed} was expected.");
         return channel;
     }
 
@@ -81,8 +81,8 @@ internal sealed class ChannelManager : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_channels.TryGetValue(target.Fingerprint, out var task) && task.IsCompletedSuccessfully && task.Result == closed)
-                _channels.Remove(target.Fingerprint);
+            if (_channels.TryGetValue(target.RsaIdentity, out var task) && task.IsCompletedSuccessfully && task.Result == closed)
+                _channels.Remove(target.RsaIdentity);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Channels;
 
@@ -6,34 +7,24 @@ namespace Burrow.Tor.Channels;
 /// cell (tor-spec 2: the expected identity comes from the consensus or the fallback list).</summary>
 internal sealed record ChannelTarget
 {
-    public ChannelTarget(IPEndPoint orPort, ReadOnlyMemory<byte> rsaIdentity, ReadOnlyMemory<byte>? ed25519Identity = null)
+    public ChannelTarget(IPEndPoint orPort, RsaIdentity rsaIdentity, Ed25519Identity? ed25519Identity = null)
     {
         ArgumentNullException.ThrowIfNull(orPort);
-        if (rsaIdentity.Length != 20)
-            throw new ArgumentException($"an RSA identity (fingerprint) is 20 bytes, got {rsaIdentity.Length}", nameof(rsaIdentity));
-        if (ed25519Identity is { Length: not 32 } ed)
-            throw new ArgumentException($"an Ed25519 identity is 32 bytes, got {ed.Length}", nameof(ed25519Identity));
         OrPort = orPort;
-        RsaIdentity = rsaIdentity.ToArray();
-        Ed25519Identity = ed25519Identity?.ToArray();
+        RsaIdentity = rsaIdentity;
+        Ed25519Identity = ed25519Identity;
     }
 
     public IPEndPoint OrPort { get; }
 
-    /// <summary>SHA-1 of the relay's RSA identity key (20 bytes).</summary>
-    public byte[] RsaIdentity { get; }
+    /// <summary>SHA-1 of the relay's RSA identity key (its fingerprint).</summary>
+    public RsaIdentity RsaIdentity { get; }
 
-    /// <summary>The relay's Ed25519 identity (32 bytes), checked when known.</summary>
-    public byte[]? Ed25519Identity { get; }
+    /// <summary>The relay's Ed25519 identity, checked when known.</summary>
+    public Ed25519Identity? Ed25519Identity { get; }
 
-    /// <summary>The fingerprint as 40 upper-case hex digits (the channel manager's key).</summary>
-    public string Fingerprint => Convert.ToHexString(RsaIdentity);
+    /// <summary>The fingerprint as 40 upper-case hex digits, for messages.</summary>
+    public string Fingerprint => RsaIdentity.ToHex();
 
     public override string ToString() => $"${Fingerprint} at {OrPort}";
-
-    public bool Equals(ChannelTarget? other) =>
-        other is not null && OrPort.Equals(other.OrPort) && RsaIdentity.AsSpan().SequenceEqual(other.RsaIdentity)
-        && (Ed25519Identity ?? []).AsSpan().SequenceEqual(other.Ed25519Identity ?? []);
-
-    public override int GetHashCode() => HashCode.Combine(OrPort, Fingerprint);
 }

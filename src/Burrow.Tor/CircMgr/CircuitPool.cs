@@ -257,7 +257,7 @@ internal sealed class CircuitPool : IAsyncDisposable
         var hop = -1; // -1: refused before any hop started
         try
         {
-            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity.ToArray(), Ed25519Bytes(h.Ed25519Identity), h.NtorOnionKey, h.OrPort)).ToList();
+            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity, h.Ed25519Identity, h.NtorOnionKey, h.OrPort)).ToList();
             circuit = await _builder.BuildAsync(targets, timeout.Token, i => hop = i).ConfigureAwait(false);
             if (!_guards.ReportSuccess(guard))
             {
@@ -293,10 +293,6 @@ internal sealed class CircuitPool : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>The identity as bytes, or null. (A null array must not become an empty ReadOnlyMemory,
-    /// which would demand a 0-byte identity.)</summary>
-    internal static ReadOnlyMemory<byte>? Ed25519Bytes(Identities.Ed25519Identity? id) => id is { } e ? new ReadOnlyMemory<byte>(e.ToArray()) : (ReadOnlyMemory<byte>?)null;
 
     public async ValueTask DisposeAsync()
     {

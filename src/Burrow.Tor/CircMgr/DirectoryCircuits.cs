@@ -106,9 +106,9 @@ internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposab
         {
             try
             {
-                var target = new ChannelTarget(orPort, server.RsaIdentity.ToArray(), CircuitPool.Ed25519Bytes(server.Ed25519Identity));
+                var target = new ChannelTarget(orPort, server.RsaIdentity, server.Ed25519Identity);
                 var circuit = server.NtorOnionKey.Length == 32
-                    ? await _builder.BuildAsync([new RelayTarget(target.RsaIdentity, CircuitPool.Ed25519Bytes(server.Ed25519Identity), server.NtorOnionKey, orPort)], timeout.Token).ConfigureAwait(false)
+                    ? await _builder.BuildAsync([new RelayTarget(server.RsaIdentity, server.Ed25519Identity, server.NtorOnionKey, orPort)], timeout.Token).ConfigureAwait(false)
                     : await _builder.BuildOneHopFastAsync(target, timeout.Token).ConfigureAwait(false);
                 _logger.LogDebug("Directory circuit to {Server} at {OrPort} ready.", server, orPort);
                 return circuit;

@@ -16,7 +16,7 @@ internal sealed class PooledCircuit
         Circuit = circuit;
         Path = path;
         BuiltAt = builtAt;
-        Info = new CircuitInfo(path.Hops.Select(h => (h.Nickname, h.RsaIdentity.ToHex())).ToList());
+        Info = new CircuitInfo(path.Hops.Select(h => (h.Nickname, h.RsaIdentity)).ToList());
     }
 
     public Circuit Circuit { get; }

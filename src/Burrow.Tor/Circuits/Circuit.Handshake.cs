@@ -16,7 +16,7 @@ internal sealed partial class Circuit
         ArgumentNullException.ThrowIfNull(relay);
         if (HopCount != 0)
             throw new InvalidOperationException("The first hop already exists.");
-        if (!relay.RsaIdentity.AsSpan().SequenceEqual(_channel.Target.RsaIdentity))
+        if (relay.RsaIdentity != _channel.Target.RsaIdentity)
             throw new ArgumentException($"The first hop must be the channel's relay ${_channel.Target.Fingerprint}, not ${relay.Fingerprint}.", nameof(relay));
         return AddHopAsync(relay, cancellationToken);
     }
@@ -64,7 +64,7 @@ internal sealed partial class Circuit
 
     private async Task AddHopAsync(RelayTarget relay, CancellationToken cancellationToken)
     {
-        using var ntor = NtorClient.Create(relay.RsaIdentity, relay.NtorOnionKey);
+        using var ntor = NtorClient.Create(relay.RsaIdentity.ToArray(), relay.NtorOnionKey);
         var first = HopCount == 0;
         var pending = new PendingHop(ntor, first ? -1 : LastHop);
         await RunPendingHopAsync(pending, async () =>
@@ -126,9 +126,9 @@ internal sealed partial class Circuit
         var address = relay.OrPort.Address.IsIPv4MappedToIPv6 ? relay.OrPort.Address.MapToIPv4() : relay.OrPort.Address;
         if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             specs.Add(new IPv4LinkSpecifier(address, (ushort)relay.OrPort.Port));
-        specs.Add(new LegacyIdLinkSpecifier(new RsaIdentity(relay.RsaIdentity)));
+        specs.Add(new LegacyIdLinkSpecifier(relay.RsaIdentity));
         if (relay.Ed25519Identity is { } ed)
-            specs.Add(new Ed25519IdLinkSpecifier(new Ed25519Identity(ed)));
+            specs.Add(new Ed25519IdLinkSpecifier(ed));
         if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
             specs.Add(new IPv6LinkSpecifier(address, (ushort)relay.OrPort.Port));
         return specs;

@@ -52,13 +52,13 @@ internal sealed class CircuitBuilder
         ArgumentNullException.ThrowIfNull(path);
         if (path.Count is < 1 or > Circuit.MaxHops)
             throw new ArgumentException($"A path has 1 to {Circuit.MaxHops} relays, not {path.Count}.", nameof(path));
-        var seenRsa = new HashSet<string>(StringComparer.Ordinal);
-        var seenEd = new HashSet<string>(StringComparer.Ordinal);
+        var seenRsa = new HashSet<Identities.RsaIdentity>();
+        var seenEd = new HashSet<Identities.Ed25519Identity>();
         foreach (var relay in path)
         {
             ArgumentNullException.ThrowIfNull(relay, nameof(path));
-            if (!seenRsa.Add(relay.Fingerprint)
-                || (relay.Ed25519Identity is { } ed && !seenEd.Add(Convert.ToHexString(ed))))
+            if (!seenRsa.Add(relay.RsaIdentity)
+                || (relay.Ed25519Identity is { } ed && !seenEd.Add(ed)))
                 throw new ArgumentException($"Relay ${relay.Fingerprint} appears twice in the path (tor-spec 5.3: no relay twice).", nameof(path));
         }
         return BuildCoreAsync(path[0].Channel, path, hopStarted, cancellationToken);

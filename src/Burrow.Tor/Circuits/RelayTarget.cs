@@ -1,5 +1,6 @@
 using System.Net;
 using Burrow.Tor.Channels;
+using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.Circuits;
 
@@ -7,7 +8,7 @@ namespace Burrow.Tor.Circuits;
 /// onion key (from its microdescriptor) and its ORPort.</summary>
 internal sealed class RelayTarget
 {
-    public RelayTarget(ReadOnlyMemory<byte> rsaIdentity, ReadOnlyMemory<byte>? ed25519Identity, ReadOnlyMemory<byte> ntorOnionKey, IPEndPoint orPort)
+    public RelayTarget(RsaIdentity rsaIdentity, Ed25519Identity? ed25519Identity, ReadOnlyMemory<byte> ntorOnionKey, IPEndPoint orPort)
     {
         ArgumentNullException.ThrowIfNull(orPort);
         if (ntorOnionKey.Length != 32)
@@ -19,9 +20,9 @@ internal sealed class RelayTarget
     /// <summary>The ORPort and identities, as a channel to this relay must prove them.</summary>
     public ChannelTarget Channel { get; }
 
-    public byte[] RsaIdentity => Channel.RsaIdentity;
+    public RsaIdentity RsaIdentity => Channel.RsaIdentity;
 
-    public byte[]? Ed25519Identity => Channel.Ed25519Identity;
+    public Ed25519Identity? Ed25519Identity => Channel.Ed25519Identity;
 
     public byte[] NtorOnionKey { get; }
 

@@ -254,7 +254,7 @@ public sealed class TorClient : IAsyncDisposable
         {
             if (g.Reachable == GuardReachability.No)
                 continue;
-            if (dir.ByRsaId(Identities.RsaIdentity.FromHex(g.Fingerprint)) is { HasNtorOnionKey: true } relay && relay.HasFlag(NetDoc.RelayFlags.V2Dir))
+            if (dir.ByRsaId(g.Identity) is { HasNtorOnionKey: true } relay && relay.HasFlag(NetDoc.RelayFlags.V2Dir))
                 list.Add(DirectoryServer.FromRelay(relay));
         }
         return list;

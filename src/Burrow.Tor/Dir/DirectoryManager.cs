@@ -1,6 +1,5 @@
 // The client's directory state machine (dir-spec 5.1, 5.2, 5.4.1): bootstrap from configured
 // servers, verify, cache in cache_dir, refresh before expiry.
-using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
 using Burrow.Tor.PathSelection;
@@ -21,17 +20,13 @@ namespace Burrow.Tor.Dir;
 internal sealed class DirectoryManager
 {
     private readonly DirectoryManagerOptions _options;
+    private readonly DirectoryState _state;
     private readonly DirectoryFetcher _fetcher;
     private readonly DirectorySchedule _schedule;
     private readonly DirectoryStore? _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly object _lock = new();
-    private readonly HashSet<RsaIdentity> _authorityIds = [];
-    private List<StoredCertificate> _certificates = [];
-    private Dictionary<Digest256, StoredMicrodescriptor> _microdescriptors = [];
-    private NetworkDirectory? _current;
     private bool _cacheLoaded;
 
     public DirectoryManager(DirectoryManagerOptions options, IDirectoryStreamOpener opener, DirectoryStore? store,
@@ -39,14 +34,7 @@ internal sealed class DirectoryManager
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(opener);
-        if (options.Authorities.Count == 0)
-            throw new ArgumentException("at least one directory authority is needed", nameof(options));
-        foreach (var a in options.Authorities)
-        {
-            if (!RsaIdentity.TryFromHex(a.V3Ident, out var id))
-                throw new ArgumentException($"authority '{a.Name}': v3ident must be 40 hexadecimal digits, got '{a.V3Ident}'", nameof(options));
-            _authorityIds.Add(id);
-        }
+        _state = new DirectoryState(options);
         _options = options;
         var sharedRandom = random ?? CryptoRandom.Instance;
         _fetcher = new DirectoryFetcher(opener, options.BootstrapServers, options.RequestTimeout, sharedRandom);
@@ -63,7 +51,7 @@ internal sealed class DirectoryManager
     /// guards); the bootstrap servers remain the fallback.</summary>
     public Func<IReadOnlyList<DirectoryServer>>? CacheServers { get; set; }
 
-    public NetworkDirectory? Current => Volatile.Read(ref _current);
+    public NetworkDirectory? Current => _state.Current;
 
     public DirectoryStatistics Statistics { get; } = new();
 
@@ -92,8 +80,7 @@ internal sealed class DirectoryManager
                 _cacheLoaded = true;
                 LoadFromCache();
             }
-            var current = Current;
-            if (current == null || !current.IsLive(Now))
+            if (_state.NeedsConsensus(Now))
             {
                 progress?.Report(BootstrapStatus.ConnectingToDirectory);
                 var (verification, text) = await FetchConsensusAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -101,11 +88,8 @@ internal sealed class DirectoryManager
                 UsedCachedConsensus = false;
             }
             await FetchMissingMicrodescriptorsAsync(progress, cancellationToken).ConfigureAwait(false);
-            current = Current!;
-            var coverage = PathCoverage.Fraction(current);
-            if (coverage * 100 < current.Params.MinPathsForCircsPct)
-                throw new DirectoryException(DirectoryErrorKind.NotEnoughDirectoryInfo,
-                    $"microdescriptors cover {coverage:P0} of the possible paths, {current.Params.MinPathsForCircsPct}% are needed ({current.RelaysWithMicrodescriptor} of {current.Relays.Count} relays)");
+            var current = Current!;
+            DirectoryState.CheckEnoughForCircuits(current);
             progress?.Report(BootstrapStatus.LoadingMicrodescriptors(1));
             _logger.LogInformation("Directory ready: {Directory}, valid until {ValidUntil:u}{Source}.", current, current.ValidUntil,
                 UsedCachedConsensus ? " (consensus from cache)" : "");
@@ -184,89 +168,49 @@ internal sealed class DirectoryManager
         var certText = _store.Read(DirectoryStore.CertificatesFile, _options.MaxCertificateBytes * 4L);
         if (certText != null)
         {
-            var (good, problems) = ParseCertificates(certText, null, now);
-            foreach (var p in problems)
+            var intake = _state.AcceptCertificates(certText, null, now);
+            foreach (var p in intake.Problems)
                 _logger.LogWarning("Cached authority certificates in {Dir}: {Problem}; ignoring it.", _store.CacheDir, p);
-            AddCertificates(good, now);
+            LogExpired(intake);
         }
 
-        // Microdescriptors: each entry is parsed on its own and kept by digest until a consensus
-        // says which are wanted. An altered entry no longer has a listed digest: it is dropped and
-        // refetched.
         var mdText = _store.Read(DirectoryStore.MicrodescriptorsFile, ConsensusParser.MaxDocumentBytes);
         if (mdText != null)
         {
-            var cached = new Dictionary<Digest256, StoredMicrodescriptor>();
-            var unreadable = 0;
-            foreach (var chunk in DocumentSplitter.Microdescriptors(mdText))
-            {
-                try
-                {
-                    var md = Microdescriptor.Parse(chunk.Span);
-                    cached.TryAdd(md.Digest, new StoredMicrodescriptor(md, chunk.ToArray()));
-                }
-                catch (NetDocException)
-                {
-                    unreadable++;
-                }
-            }
+            var unreadable = _state.LoadCachedMicrodescriptors(mdText);
             if (unreadable > 0)
                 _logger.LogWarning("Cached microdescriptors in {Dir}: {Unreadable} entries are unreadable; ignoring them.", _store.CacheDir, unreadable);
-            lock (_lock)
-                _microdescriptors = cached;
         }
 
         var consensusText = _store.Read(DirectoryStore.ConsensusFile, _options.MaxConsensusBytes);
         if (consensusText == null)
             return;
-        MicrodescConsensus consensus;
-        try
+        var verdict = _state.LoadCachedConsensus(consensusText, now);
+        if (verdict.ExpiredAt is { } expiredAt)
         {
-            consensus = MicrodescConsensus.Parse(consensusText);
-            if (consensus.Flavor != ConsensusFlavor.Microdesc)
-                throw new NetDocException($"it is the '{consensus.Flavor}' flavour, not 'microdesc'");
-        }
-        catch (NetDocException e)
-        {
-            Reject($"is corrupt ({e.Message})");
+            _logger.LogInformation("Cached consensus expired at {ValidUntil:u}; fetching a new one.", expiredAt);
             return;
         }
-        if (now > consensus.ValidUntil)
+        if (verdict.Directory is not { } directory)
         {
-            _logger.LogInformation("Cached consensus expired at {ValidUntil:u}; fetching a new one.", consensus.ValidUntil);
+            _logger.LogWarning("Cached consensus {Path} {Why}; discarding it and fetching a fresh one.", _store.PathOf(DirectoryStore.ConsensusFile), verdict.Reason);
+            _store.Delete(DirectoryStore.ConsensusFile);
             return;
         }
-        var verification = ConsensusVerifier.Verify(consensus, CertificatesSnapshot(), _options.Authorities, now);
-        if (!verification.IsAccepted)
-        {
-            Reject($"fails verification ({verification})");
-            return;
-        }
-
-        var listed = consensus.Routers.Where(r => r.MicrodescDigest != null).Select(r => r.MicrodescDigest!.Value).ToHashSet();
-        Dictionary<Digest256, StoredMicrodescriptor> loaded;
-        int unlisted;
-        lock (_lock)
-        {
-            loaded = _microdescriptors.Where(kv => listed.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            unlisted = _microdescriptors.Count - loaded.Count;
-            _microdescriptors = loaded;
-        }
-        var directory = NetworkDirectory.Create(verification, loaded.Values.Select(m => m.Microdescriptor));
-        if (unlisted > 0 && directory.MissingMicrodescriptors.Count > 0)
+        if (verdict.DroppedMicrodescriptors > 0 && directory.MissingMicrodescriptors.Count > 0)
         {
             _logger.LogWarning("Cached microdescriptors in {Dir}: {Unlisted} not listed by the consensus (stale or altered); {Missing} will be fetched.",
-                _store.CacheDir, unlisted, directory.MissingMicrodescriptors.Count);
+                _store.CacheDir, verdict.DroppedMicrodescriptors, directory.MissingMicrodescriptors.Count);
         }
-        SetCurrent(directory);
+        _schedule.OnInstalled(directory);
         UsedCachedConsensus = true;
-        _logger.LogInformation("Using the cached consensus (valid until {ValidUntil:u}) with {Count} cached microdescriptors.", consensus.ValidUntil, loaded.Count);
+        _logger.LogInformation("Using the cached consensus (valid until {ValidUntil:u}) with {Count} cached microdescriptors.", directory.ValidUntil, verdict.KeptMicrodescriptors);
+    }
 
-        void Reject(string why)
-        {
-            _logger.LogWarning("Cached consensus {Path} {Why}; discarding it and fetching a fresh one.", _store.PathOf(DirectoryStore.ConsensusFile), why);
-            _store.Delete(DirectoryStore.ConsensusFile);
-        }
+    private void LogExpired(CertificateIntake intake)
+    {
+        foreach (var cert in intake.Expired)
+            _logger.LogDebug("Dropping expired certificate of {Authority} (expired {Expires:u}).", cert.Fingerprint.ToHex(), cert.Expires);
     }
 
     // ================================================================ consensus
@@ -283,23 +227,13 @@ internal sealed class DirectoryManager
             {
                 progress?.Report(BootstrapStatus.LoadingConsensus);
                 Statistics.CountConsensusRequest();
-                var response = await _fetcher.RequestAsync(server, DirUrls.Consensus(_authorityIds), _options.MaxConsensusBytes, ConsensusParser.MaxDocumentBytes, cancellationToken).ConfigureAwait(false);
-                MicrodescConsensus consensus;
-                try
-                {
-                    consensus = MicrodescConsensus.Parse(response.Body);
-                }
-                catch (NetDocException e)
-                {
-                    throw new DirectoryException(DirectoryErrorKind.BadDocument, $"the consensus does not parse: {e.Message}", e);
-                }
-                if (consensus.Flavor != ConsensusFlavor.Microdesc)
-                    throw new DirectoryException(DirectoryErrorKind.BadDocument, $"asked for the microdesc consensus, got the '{consensus.Flavor}' flavour");
-                CheckTimeliness(consensus);
+                var response = await _fetcher.RequestAsync(server, DirUrls.Consensus(_state.AuthorityIds), _options.MaxConsensusBytes, ConsensusParser.MaxDocumentBytes, cancellationToken).ConfigureAwait(false);
+                var consensus = DirectoryState.ParseConsensus(response.Body);
+                _state.CheckTimeliness(consensus, Now);
 
                 progress?.Report(BootstrapStatus.LoadingCertificates);
                 await FetchMissingCertificatesAsync(consensus, server, servers, cancellationToken).ConfigureAwait(false);
-                var verification = ConsensusVerifier.Verify(consensus, CertificatesSnapshot(), _options.Authorities, Now);
+                var verification = _state.Verify(consensus, Now);
                 if (!verification.IsAccepted)
                     throw new DirectoryException(DirectoryErrorKind.NotAccepted, verification.ToString());
                 _logger.LogDebug("Consensus valid-after {ValidAfter:u} from {Server}: {Verification}.", consensus.ValidAfter, server, verification);
@@ -316,27 +250,9 @@ internal sealed class DirectoryManager
             $"no usable consensus after {attempts} attempts: " + string.Join("; ", errors.TakeLast(6)));
     }
 
-    private void CheckTimeliness(MicrodescConsensus consensus)
-    {
-        var now = Now;
-        if (now > consensus.ValidUntil)
-            throw new DirectoryException(DirectoryErrorKind.Stale, $"the consensus expired at {consensus.ValidUntil:u} (now {now:u})");
-        if (consensus.ValidAfter > now + _options.MaxClockSkew)
-            throw new DirectoryException(DirectoryErrorKind.Stale,
-                $"the consensus is valid only from {consensus.ValidAfter:u}, but it is {now:u} here: is this computer's clock right?");
-        if (Current is { } held && consensus.ValidAfter <= held.ValidAfter && held.IsLive(now))
-            throw new DirectoryException(DirectoryErrorKind.Stale, $"the consensus (valid-after {consensus.ValidAfter:u}) is not newer than the one held");
-    }
-
     private async Task FetchMissingCertificatesAsync(MicrodescConsensus consensus, DirectoryServer first, IReadOnlyList<DirectoryServer> servers, CancellationToken cancellationToken)
     {
-        var now = Now;
-        var have = CertificatesSnapshot();
-        var needed = consensus.Signatures
-            .Where(s => _authorityIds.Contains(s.Identity)
-                && !have.Any(c => c.Fingerprint == s.Identity && c.SigningKeyDigest == s.SigningKeyDigest && !c.IsExpiredAt(now) && !c.IsNotYetValidAt(now)))
-            .Select(s => s.Identity)
-            .ToHashSet();
+        var needed = _state.MissingCertificates(consensus, Now);
         if (needed.Count == 0)
             return;
         // The server that had the consensus should have its certificates; one other as a fallback.
@@ -348,10 +264,10 @@ internal sealed class DirectoryManager
             {
                 Statistics.CountCertificateRequest();
                 var response = await _fetcher.RequestAsync(server, DirUrls.Certificates(needed), _options.MaxCertificateBytes, _options.MaxCertificateBytes, cancellationToken).ConfigureAwait(false);
-                var (good, problems) = ParseCertificates(response.Body, needed, now);
-                foreach (var p in problems)
+                var intake = _state.AcceptCertificates(response.Body, needed, Now);
+                foreach (var p in intake.Problems)
                     _logger.LogWarning("Authority certificate from {Server} refused: {Problem}.", server, p);
-                AddCertificates(good, now);
+                LogExpired(intake);
                 SaveCertificates();
                 return;
             }
@@ -363,87 +279,15 @@ internal sealed class DirectoryManager
         }
     }
 
-    /// <summary>Certificates that pass their own checks, are current, and belong to a configured
-    /// (and, when given, requested) authority; plus a description of each one refused.</summary>
-    private (List<StoredCertificate> Good, List<string> Problems) ParseCertificates(byte[] text, IReadOnlySet<RsaIdentity>? requested, DateTime now)
-    {
-        var good = new List<StoredCertificate>();
-        var problems = new List<string>();
-        var n = 0;
-        foreach (var chunk in DocumentSplitter.Certificates(text))
-        {
-            n++;
-            AuthorityCertificate cert;
-            try
-            {
-                cert = AuthorityCertificate.Parse(chunk.Span);
-            }
-            catch (NetDocException e)
-            {
-                problems.Add($"certificate {n} is unreadable ({e.Message})");
-                continue;
-            }
-            if (!cert.IsValid)
-                problems.Add($"certificate {n} for {cert.Fingerprint.ToHex()} fails its own checks ({cert.Validity})");
-            else if (!_authorityIds.Contains(cert.Fingerprint) || (requested != null && !requested.Contains(cert.Fingerprint)))
-                problems.Add($"certificate {n} is for {cert.Fingerprint.ToHex()}, which was not asked for");
-            else if (cert.IsExpiredAt(now))
-                _logger.LogDebug("Dropping expired certificate of {Authority} (expired {Expires:u}).", cert.Fingerprint.ToHex(), cert.Expires);
-            else
-                good.Add(new StoredCertificate(cert, chunk.ToArray()));
-        }
-        return (good, problems);
-    }
+    private void SaveCertificates() => _store?.Write(DirectoryStore.CertificatesFile, _state.CertificateTexts());
 
-    private void AddCertificates(IEnumerable<StoredCertificate> certificates, DateTime now)
-    {
-        lock (_lock)
-        {
-            var all = _certificates.Concat(certificates)
-                .Where(c => !c.Certificate.IsExpiredAt(now))
-                .GroupBy(c => (c.Certificate.Fingerprint, c.Certificate.SigningKeyDigest))
-                .Select(g => g.First())
-                .GroupBy(c => c.Certificate.Fingerprint)
-                .SelectMany(g => g.OrderByDescending(c => c.Certificate.Published).Take(_options.MaxCertificatesPerAuthority))
-                .ToList();
-            _certificates = all;
-        }
-    }
-
-    private List<AuthorityCertificate> CertificatesSnapshot()
-    {
-        lock (_lock)
-            return _certificates.Select(c => c.Certificate).ToList();
-    }
-
-    private void SaveCertificates()
-    {
-        List<byte[]> texts;
-        lock (_lock)
-            texts = _certificates.Select(c => c.Text).ToList();
-        _store?.Write(DirectoryStore.CertificatesFile, texts);
-    }
-
-    /// <summary>Installs a verified consensus: microdescriptors held and still listed carry over.</summary>
+    /// <summary>Installs a verified consensus and caches it with its certificates.</summary>
     private void Install(ConsensusVerification verification, byte[] text)
     {
-        var listed = verification.Consensus.Routers.Where(r => r.MicrodescDigest != null).Select(r => r.MicrodescDigest!.Value).ToHashSet();
-        List<Microdescriptor> carried;
-        lock (_lock)
-        {
-            _microdescriptors = _microdescriptors.Where(kv => listed.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            carried = _microdescriptors.Values.Select(m => m.Microdescriptor).ToList();
-        }
-        SetCurrent(NetworkDirectory.Create(verification, carried));
+        var directory = _state.Install(verification);
+        _schedule.OnInstalled(directory);
         _store?.Write(DirectoryStore.ConsensusFile, text);
         SaveCertificates();
-    }
-
-    private void SetCurrent(NetworkDirectory directory)
-    {
-        _schedule.OnInstalled(directory);
-        lock (_lock)
-            _current = directory;
     }
 
     // ================================================================ microdescriptors
@@ -451,17 +295,17 @@ internal sealed class DirectoryManager
     private async Task FetchMissingMicrodescriptorsAsync(IProgress<BootstrapStatus>? progress, CancellationToken cancellationToken)
     {
         var directory = Current!;
-        var missing = directory.MissingMicrodescriptors.ToList();
-        if (missing.Count == 0)
+        var pending = _state.MissingMicrodescriptorBatches();
+        var total = pending.Sum(b => b.Count);
+        if (total == 0)
         {
-            progress?.Report(BootstrapStatus.LoadingMicrodescriptors(1));
+            progress?.Report(DirectoryState.MicrodescriptorProgress(0, 0));
             return;
         }
-        var total = missing.Count;
         var done = 0;
-        progress?.Report(BootstrapStatus.LoadingMicrodescriptors(0));
-        var batches = new Queue<List<Digest256>>(missing.Chunk(DirUrls.MaxMicrodescriptorsPerRequest).Select(c => c.ToList()));
-        var servers = _fetcher.ServersInOrder(Current != null ? CacheServers?.Invoke() ?? [] : []);
+        progress?.Report(DirectoryState.MicrodescriptorProgress(0, total));
+        var batches = new Queue<List<Digest256>>(pending);
+        var servers = _fetcher.ServersInOrder(CacheServers?.Invoke() ?? []);
         var nextServer = 0;
         var received = new List<StoredMicrodescriptor>();
         var failedDigests = 0;
@@ -487,11 +331,13 @@ internal sealed class DirectoryManager
                     {
                         Statistics.CountMicrodescriptorRequest();
                         var response = await _fetcher.RequestAsync(server, DirUrls.Microdescriptors(batch), _options.MaxMicrodescriptorBatchBytes, _options.MaxMicrodescriptorBatchBytes, cancellationToken).ConfigureAwait(false);
-                        var got = ParseMicrodescriptors(response.Body, batch.ToHashSet(), server);
-                        Statistics.CountMicrodescriptors(got.Count);
+                        var intake = DirectoryState.ParseMicrodescriptors(response.Body, batch.ToHashSet());
+                        if (intake.Unreadable > 0 || intake.Unwanted > 0)
+                            _logger.LogInformation("{Server} sent {Bad} unreadable and {Unwanted} unrequested microdescriptors; they were discarded.", server, intake.Unreadable, intake.Unwanted);
+                        Statistics.CountMicrodescriptors(intake.Wanted.Count);
                         lock (received)
-                            received.AddRange(got);
-                        var gotDigests = got.Select(m => m.Microdescriptor.Digest).ToHashSet();
+                            received.AddRange(intake.Wanted);
+                        var gotDigests = intake.Wanted.Select(m => m.Microdescriptor.Digest).ToHashSet();
                         batch = batch.Where(d => !gotDigests.Contains(d)).ToList();
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -503,56 +349,17 @@ internal sealed class DirectoryManager
                 var finished = Interlocked.Add(ref done, size);
                 if (batch.Count > 0)
                     Interlocked.Add(ref failedDigests, batch.Count);
-                progress?.Report(BootstrapStatus.LoadingMicrodescriptors((double)finished / total));
+                progress?.Report(DirectoryState.MicrodescriptorProgress(finished, total));
             }
         }
 
-        var workers = Enumerable.Range(0, Math.Clamp(_options.MaxParallelRequests, 1, Math.Max(1, (total + DirUrls.MaxMicrodescriptorsPerRequest - 1) / DirUrls.MaxMicrodescriptorsPerRequest)))
+        var workers = Enumerable.Range(0, Math.Clamp(_options.MaxParallelRequests, 1, pending.Count))
             .Select(_ => Worker()).ToList();
         await Task.WhenAll(workers).ConfigureAwait(false);
 
-        List<byte[]> texts;
-        lock (_lock)
-        {
-            foreach (var m in received)
-                _microdescriptors.TryAdd(m.Microdescriptor.Digest, m);
-            texts = _microdescriptors.Values.Select(m => m.Text).ToList();
-        }
-        var updated = directory.WithMicrodescriptors(received.Select(m => m.Microdescriptor));
-        SetCurrentKeepingSchedule(updated);
-        _store?.Write(DirectoryStore.MicrodescriptorsFile, texts);
+        _state.AddMicrodescriptors(directory, received);
+        _store?.Write(DirectoryStore.MicrodescriptorsFile, _state.MicrodescriptorTexts());
         if (failedDigests > 0)
             _logger.LogInformation("{Failed} of {Total} missing microdescriptors could not be fetched.", failedDigests, total);
-    }
-
-    private void SetCurrentKeepingSchedule(NetworkDirectory directory)
-    {
-        lock (_lock)
-            _current = directory;
-    }
-
-    private List<StoredMicrodescriptor> ParseMicrodescriptors(byte[] body, IReadOnlySet<Digest256> wanted, DirectoryServer server)
-    {
-        var result = new List<StoredMicrodescriptor>();
-        int bad = 0, unwanted = 0;
-        foreach (var chunk in DocumentSplitter.Microdescriptors(body))
-        {
-            try
-            {
-                var md = Microdescriptor.Parse(chunk.Span);
-                // dir-spec 5.2: discard anything that was not asked for.
-                if (wanted.Contains(md.Digest))
-                    result.Add(new StoredMicrodescriptor(md, chunk.ToArray()));
-                else
-                    unwanted++;
-            }
-            catch (NetDocException)
-            {
-                bad++;
-            }
-        }
-        if (bad > 0 || unwanted > 0)
-            _logger.LogInformation("{Server} sent {Bad} unreadable and {Unwanted} unrequested microdescriptors; they were discarded.", server, bad, unwanted);
-        return result;
     }
 }

@@ -250,13 +250,13 @@ internal sealed class GuardManager
         lock (_lock)
         {
             return _sampled.Select(g => new GuardInfo(g.Nickname, g.Identity.ToHex(), g.IsListed, g.ConfirmedOn != null,
-                _primary.Contains(g), g.Reachable, g.AddedOn, g.ConfirmedOn)).ToList();
+                _primary.Contains(g), g.Reachable, g.AddedOn, g.ConfirmedOn) { Identity = g.Identity }).ToList();
         }
     }
 
     /// <summary>The primary guards in order.</summary>
     public IReadOnlyList<GuardInfo> PrimaryGuards => Snapshot().Where(g => g.IsPrimary)
-        .OrderBy(g => _primary.FindIndex(p => p.Identity.ToHex() == g.Fingerprint)).ToList();
+        .OrderBy(g => _primary.FindIndex(p => p.Identity == g.Identity)).ToList();
 
     /// <summary>Writes the state now (also done after every change).</summary>
     public void Flush()

@@ -1,3 +1,4 @@
+using Burrow.Tor.Identities;
 using System.Net;
 using Burrow.Tor.Channels;
 
@@ -6,7 +7,7 @@ namespace Burrow.Tor.Tests.Channels;
 /// <summary>The sockets the connector makes (SO_MARK: Linux, CAP_NET_ADMIN; the tests run as root).</summary>
 public sealed class ChannelConnectorTests
 {
-    private static ChannelTarget Target => new(new IPEndPoint(IPAddress.Loopback, 9), new byte[20]);
+    private static ChannelTarget Target => new(new IPEndPoint(IPAddress.Loopback, 9), new Identities.RsaIdentity(new byte[20]));
 
     [Fact]
     public void A_socket_made_with_a_mark_carries_it()
@@ -31,7 +32,7 @@ public sealed class ChannelConnectorTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         var error = await Assert.ThrowsAsync<ChannelException>(() => Channel.ConnectAsync(
-            new ChannelTarget(new IPEndPoint(IPAddress.Loopback, port), new byte[20]), ChannelOptions.Default with { SocketMark = 7 }));
+            new ChannelTarget(new IPEndPoint(IPAddress.Loopback, port), new RsaIdentity(new byte[20])), ChannelOptions.Default with { SocketMark = 7 }));
         Assert.Equal(ChannelErrorKind.ConnectFailed, error.Kind);
         Assert.Contains("Cannot connect", error.Message);
     }

@@ -418,7 +418,7 @@ internal sealed class FakeRelay : IAsyncDisposable
             var pub = new byte[32];
             Curve25519.GenerateKeyPair(_ntorSecret, pub);
             NtorOnionKey = pub;
-            Target = new RelayTarget(RsaIdentity, Ed25519Identity, NtorOnionKey, new IPEndPoint(IPAddress.Parse("127.0.0.1"), 9000 + index));
+            Target = new RelayTarget(new Identities.RsaIdentity(RsaIdentity), new Identities.Ed25519Identity(Ed25519Identity), NtorOnionKey, new IPEndPoint(IPAddress.Parse("127.0.0.1"), 9000 + index));
         }
 
         public int Index { get; }

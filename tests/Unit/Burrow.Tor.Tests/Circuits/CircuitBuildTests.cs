@@ -1,3 +1,4 @@
+using Burrow.Tor.Identities;
 using System.Net;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
@@ -100,7 +101,7 @@ public class CircuitBuildTests
         await using var __ = channel;
         var circuit = new Circuit(channel);
         await circuit.CreateFirstHopAsync(fake.Relays[0].Target);
-        var stranger = new RelayTarget(new byte[20], null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
+        var stranger = new RelayTarget(new RsaIdentity(new byte[20]), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
         var extending = circuit.ExtendAsync(stranger);
         await fake.NextRelayAsync(RelayCommand.Extend2);
         await fake.SendCellAsync(circuit.CircId, ChannelCommand.Destroy, [(byte)DestroyReason.ConnectFailed]);
@@ -115,11 +116,11 @@ public class CircuitBuildTests
     {
         await using var channels = new ChannelManager();
         var builder = new CircuitBuilder(channels);
-        var relay = new RelayTarget(new byte[20], null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
+        var relay = new RelayTarget(new RsaIdentity(new byte[20]), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
         await Assert.ThrowsAsync<ArgumentException>(() => builder.BuildAsync([]));
         await Assert.ThrowsAsync<ArgumentException>(() => builder.BuildAsync([relay, relay]));
         await Assert.ThrowsAsync<ArgumentException>(() => builder.BuildAsync(Enumerable.Range(0, 10)
-            .Select(i => new RelayTarget(Enumerable.Repeat((byte)i, 20).ToArray(), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1))).ToList()));
+            .Select(i => new RelayTarget(new RsaIdentity(Enumerable.Repeat((byte)i, 20).ToArray()), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1))).ToList()));
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public class CircuitBuildTests
         await using var __ = channel;
         var circuit = new Circuit(channel);
         await circuit.CreateFirstHopAsync(fake.Relays[0].Target);
-        var stranger = new RelayTarget(new byte[20], null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
+        var stranger = new RelayTarget(new RsaIdentity(new byte[20]), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         // The fake cannot find this relay and never answers.
         fake.CorruptHandshakes = false;

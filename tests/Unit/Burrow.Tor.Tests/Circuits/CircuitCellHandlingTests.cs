@@ -1,3 +1,4 @@
+using Burrow.Tor.Identities;
 using System.Security.Cryptography;
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
@@ -259,7 +260,7 @@ public class CircuitCellHandlingTests
         await using var __ = channel;
         var circuit = new Circuit(channel);
         await circuit.CreateFirstHopAsync(fake.Relays[0].Target);
-        var stranger = new RelayTarget(new byte[20], null, new byte[32], new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1));
+        var stranger = new RelayTarget(new RsaIdentity(new byte[20]), null, new byte[32], new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1));
         var extending = circuit.ExtendAsync(stranger);
         await fake.NextRelayAsync(RelayCommand.Extend2);
         var body = new byte[RelayCell.BodyLength];

@@ -25,7 +25,7 @@ public sealed class OneBuilderTests
         var builder = new CircuitBuilder(channels) { HopTimeout = TimeSpan.FromMilliseconds(300) };
         await using var directoryCircuits = new DirectoryCircuits(builder, TimeSpan.FromSeconds(60), NullLogger.Instance);
         var relay = fake.Relays[0];
-        var server = new DirectoryServer("fake", RsaIdentity.FromHex(Convert.ToHexString(relay.RsaIdentity)), null, [relay.Target.OrPort]);
+        var server = new DirectoryServer("fake", new RsaIdentity(relay.RsaIdentity), null, [relay.Target.OrPort]);
 
         var error = await Assert.ThrowsAsync<CircuitException>(() => directoryCircuits.OpenAsync(server, CancellationToken.None));
 
@@ -41,10 +41,10 @@ public sealed class OneBuilderTests
     {
         await using var channels = new ChannelManager(null, null, (_, _) => throw new InvalidOperationException("no channel may be opened for a refused path"));
         var builder = new CircuitBuilder(channels);
-        var ed = Enumerable.Repeat((byte)7, 32).ToArray();
-        var a = new RelayTarget(Enumerable.Repeat((byte)1, 20).ToArray(), ed, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
-        var b = new RelayTarget(Enumerable.Repeat((byte)2, 20).ToArray(), ed, new byte[32], new IPEndPoint(IPAddress.Loopback, 2));
-        var c = new RelayTarget(Enumerable.Repeat((byte)3, 20).ToArray(), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 3));
+        var ed = new Ed25519Identity(Enumerable.Repeat((byte)7, 32).ToArray());
+        var a = new RelayTarget(new RsaIdentity(Enumerable.Repeat((byte)1, 20).ToArray()), ed, new byte[32], new IPEndPoint(IPAddress.Loopback, 1));
+        var b = new RelayTarget(new RsaIdentity(Enumerable.Repeat((byte)2, 20).ToArray()), ed, new byte[32], new IPEndPoint(IPAddress.Loopback, 2));
+        var c = new RelayTarget(new RsaIdentity(Enumerable.Repeat((byte)3, 20).ToArray()), null, new byte[32], new IPEndPoint(IPAddress.Loopback, 3));
         var e = await Assert.ThrowsAsync<ArgumentException>(() => builder.BuildAsync([a, c, b]));
         Assert.Contains("appears twice", e.Message);
         Assert.Empty(channels.OpenChannels);

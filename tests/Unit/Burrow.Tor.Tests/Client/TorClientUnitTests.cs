@@ -53,7 +53,7 @@ public class TorClientUnitTests
     [Fact]
     public void CircuitInfoDescribesTheExit()
     {
-        var info = new CircuitInfo([("g", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), ("m", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"), ("exit1", "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")]);
+        var info = new CircuitInfo([("g", Identities.RsaIdentity.FromHex("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")), ("m", Identities.RsaIdentity.FromHex("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")), ("exit1", Identities.RsaIdentity.FromHex("A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"))]);
         Assert.Equal("exit1 (A1B2C3D4..)", info.ExitDescription);
         Assert.Equal("exit1", info.ExitNickname);
         Assert.Equal("g (AAAAAAAA..) -> m (BBBBBBBB..) -> exit1 (A1B2C3D4..)", info.ToString());

@@ -42,7 +42,7 @@ internal static class TestNetDirectory
     }
 
     public static RelayTarget Target(Relay relay) =>
-        new(relay.RsaIdentity.ToArray(), relay.Ed25519Identity?.ToArray(), relay.NtorOnionKey, relay.OrPort);
+        new(relay.RsaIdentity, relay.Ed25519Identity, relay.NtorOnionKey, relay.OrPort);
 
     public static Relay Relay(NetworkDirectory directory, TestNetRelay relay) =>
         directory.ByRsaId(RsaIdentity.FromHex(relay.Fingerprint)) ?? throw new InvalidDataException($"{relay.Nickname} is not in the consensus");

@@ -30,7 +30,7 @@ public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper outpu
         {
             var rsa = Convert.FromHexString(relay.Fingerprint);
             var ed = Convert.FromBase64String(relay.Ed25519Id + "=");
-            var target = new ChannelTarget(new IPEndPoint(IPAddress.Parse(relay.Address), relay.OrPort), rsa, ed);
+            var target = new ChannelTarget(new IPEndPoint(IPAddress.Parse(relay.Address), relay.OrPort), new RsaIdentity(rsa), new Ed25519Identity(ed));
             await using var channel = await Channel.ConnectAsync(target, cancellationToken: Timeout());
             Assert.Equal(5, channel.LinkVersion);
             Assert.Equal(new RsaIdentity(rsa), channel.PeerIdentity.RsaIdentity);
@@ -48,22 +48,22 @@ public class WireIntegrationTests(WireNetworkFixture fx, ITestOutputHelper outpu
         var endpoint = new IPEndPoint(IPAddress.Parse(relay.Address), relay.OrPort);
         var other = fx.Named("relay1");
         var error = await Assert.ThrowsAsync<ChannelException>(() =>
-            Channel.ConnectAsync(new ChannelTarget(endpoint, Convert.FromHexString(other.Fingerprint)), cancellationToken: Timeout()));
+            Channel.ConnectAsync(new ChannelTarget(endpoint, RsaIdentity.FromHex(other.Fingerprint)), cancellationToken: Timeout()));
         Assert.Equal(ChannelErrorKind.IdentityMismatch, error.Kind);
         Assert.Contains(other.Fingerprint, error.Message);
         Assert.Contains(relay.Fingerprint, error.Message);
 
         var wrongEd = await Assert.ThrowsAsync<ChannelException>(() => Channel.ConnectAsync(
-            new ChannelTarget(endpoint, Convert.FromHexString(relay.Fingerprint), Convert.FromBase64String(other.Ed25519Id + "=")), cancellationToken: Timeout()));
+            new ChannelTarget(endpoint, RsaIdentity.FromHex(relay.Fingerprint), Ed25519Identity.FromBase64(other.Ed25519Id)), cancellationToken: Timeout()));
         Assert.Equal(ChannelErrorKind.IdentityMismatch, wrongEd.Kind);
 
         // Through the manager (which shares channels by RSA identity): a refused channel is not kept,
         // the right one works.
-        var stranger = Enumerable.Repeat((byte)0x5A, 20).ToArray();
+        var stranger = new RsaIdentity(Enumerable.Repeat((byte)0x5A, 20).ToArray());
         var viaManager = await Assert.ThrowsAsync<ChannelException>(() => fx.Channels.GetChannelAsync(new ChannelTarget(endpoint, stranger), Timeout()));
         Assert.Equal(ChannelErrorKind.IdentityMismatch, viaManager.Kind);
-        Assert.DoesNotContain(fx.Channels.OpenChannels, c => c.Target.RsaIdentity.SequenceEqual(stranger));
-        var good = await fx.Channels.GetChannelAsync(new ChannelTarget(endpoint, Convert.FromHexString(relay.Fingerprint)), Timeout());
+        Assert.DoesNotContain(fx.Channels.OpenChannels, c => c.Target.RsaIdentity == stranger);
+        var good = await fx.Channels.GetChannelAsync(new ChannelTarget(endpoint, RsaIdentity.FromHex(relay.Fingerprint)), Timeout());
         Assert.False(good.IsClosed);
     }
 
