@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Buffers.Text;
+using Burrow.Tor.NetDoc;
 
 namespace Burrow.Tor.Identities;
 
@@ -17,19 +17,14 @@ internal readonly struct Ed25519Identity : IEquatable<Ed25519Identity>
     /// <summary>Characters of the unpadded base64 form.</summary>
     public const int Base64Length = 43;
 
-    private readonly ulong _a;
-    private readonly ulong _b;
-    private readonly ulong _c;
-    private readonly ulong _d;
+    // The 32 bytes, stored, compared and encoded as any other 256-bit value.
+    private readonly Digest256 _key;
 
     public Ed25519Identity(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length != Length)
             throw new ArgumentException($"an Ed25519 identity is {Length} bytes, got {bytes.Length}", nameof(bytes));
-        _a = BinaryPrimitives.ReadUInt64BigEndian(bytes);
-        _b = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
-        _c = BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]);
-        _d = BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]);
+        _key = new Digest256(bytes);
     }
 
     /// <summary>Parses 43 characters of unpadded base64 (or 44 with its '=').</summary>
@@ -68,37 +63,21 @@ internal readonly struct Ed25519Identity : IEquatable<Ed25519Identity>
     /// <summary>Whether <paramref name="bytes"/> are this key's 32 bytes.</summary>
     public bool Matches(ReadOnlySpan<byte> bytes) => bytes.Length == Length && Equals(new Ed25519Identity(bytes));
 
-    public void CopyTo(Span<byte> destination)
-    {
-        BinaryPrimitives.WriteUInt64BigEndian(destination, _a);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _b);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], _c);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], _d);
-    }
+    public void CopyTo(Span<byte> destination) => _key.CopyTo(destination);
 
-    public byte[] ToArray()
-    {
-        var b = new byte[Length];
-        CopyTo(b);
-        return b;
-    }
+    public byte[] ToArray() => _key.ToArray();
 
     /// <summary>Unpadded base64, the form directory documents use.</summary>
-    public string ToBase64()
-    {
-        Span<byte> b = stackalloc byte[Length];
-        CopyTo(b);
-        return Convert.ToBase64String(b).TrimEnd('=');
-    }
+    public string ToBase64() => _key.ToBase64Unpadded();
 
     /// <summary>Unpadded base64 (<see cref="ToBase64"/>).</summary>
     public override string ToString() => ToBase64();
 
-    public bool Equals(Ed25519Identity other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
+    public bool Equals(Ed25519Identity other) => _key.Equals(other._key);
 
     public override bool Equals(object? obj) => obj is Ed25519Identity other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(_a, _b, _c, _d);
+    public override int GetHashCode() => _key.GetHashCode();
 
     public static bool operator ==(Ed25519Identity left, Ed25519Identity right) => left.Equals(right);
 
