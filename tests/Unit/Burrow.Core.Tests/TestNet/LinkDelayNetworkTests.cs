@@ -51,7 +51,7 @@ public class LinkDelayNetworkTests
             Assert.True(status.ExitCode == 0, status.Stdout + status.Stderr);
             Assert.Contains($"delay    {DelayMs} ms each way", status.Stdout);
             Assert.Contains("delay    alive", status.Stdout);
-            Assert.Contains(proxyPid, ProcessesNaming(dir));
+            Assert.Contains(proxyPid, TestNetProbes.ProcessesNaming(dir));
 
             // (a) and (b): /small through the C tor client, correct, and no faster than one
             // round trip over three hops (each hop costs the delay in each direction: 6 x N).
@@ -94,9 +94,9 @@ public class LinkDelayNetworkTests
 
             // (c) stop leaves no proxy process and no listening port.
             PrivateTorNetwork.Stop(dir);
-            Assert.Empty(ProcessesNaming(dir));
+            Assert.Empty(TestNetProbes.ProcessesNaming(dir));
             Assert.False(File.Exists($"/proc/{proxyPid}/cmdline") && File.ReadAllText($"/proc/{proxyPid}/cmdline").Contains(dir, StringComparison.Ordinal));
-            Assert.Empty(net.TcpPorts.Intersect(ListeningTcpPorts()));
+            Assert.Empty(net.TcpPorts.Intersect(TestNetProbes.ListeningPorts("-ltn")));
         }
         finally
         {
@@ -185,49 +185,5 @@ public class LinkDelayNetworkTests
                 return v;
             await Task.Delay(100, ct);
         }
-    }
-
-    /// <summary>Pids of live processes with an argument naming dir or a path below it.</summary>
-    private static List<int> ProcessesNaming(string dir)
-    {
-        var found = new List<int>();
-        foreach (var proc in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(proc), out var pid))
-                continue;
-            string[] args;
-            try
-            {
-                args = File.ReadAllText(Path.Combine(proc, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (args.Any(a => a == dir || a.StartsWith(dir + "/", StringComparison.Ordinal)))
-                found.Add(pid);
-        }
-        return found;
-    }
-
-    private static HashSet<int> ListeningTcpPorts()
-    {
-        var psi = new ProcessStartInfo("ss", ["-H", "-ltn"]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        var ports = new HashSet<int>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (cols.Length >= 4 && int.TryParse(cols[3][(cols[3].LastIndexOf(':') + 1)..], out var port))
-                ports.Add(port);
-        }
-        return ports;
     }
 }

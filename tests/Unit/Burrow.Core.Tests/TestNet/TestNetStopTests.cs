@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Burrow.Tests;
 
 namespace Burrow.Core.Tests.TestNet;
@@ -24,17 +23,17 @@ public class TestNetStopTests
             Assert.NotNull(net.WatcherPid);
             var pids = net.Relays.Select(r => r.Pid).Append(net.Client.Pid).Append(net.Http.Pid).Append(net.DnsStub.Pid).Append(net.WatcherPid.Value).ToList();
             Assert.Equal(11, pids.Distinct().Count());
-            Assert.Equal(pids.Order(), ProcessesNaming(dir).Order());
-            Assert.Equal(net.TcpPorts.Order(), net.TcpPorts.Intersect(ListeningPorts("-ltn")).Order());
-            Assert.Equal(net.UdpPorts.Order(), net.UdpPorts.Intersect(ListeningPorts("-lun")).Order());
+            Assert.Equal(pids.Order(), TestNetProbes.ProcessesNaming(dir).Order());
+            Assert.Equal(net.TcpPorts.Order(), net.TcpPorts.Intersect(TestNetProbes.ListeningPorts("-ltn")).Order());
+            Assert.Equal(net.UdpPorts.Order(), net.UdpPorts.Intersect(TestNetProbes.ListeningPorts("-lun")).Order());
             Assert.Contains(net.DnsStub.Port, net.UdpPorts);
             Assert.Contains(net.Client.DnsPort, net.UdpPorts);
 
             PrivateTorNetwork.Stop(dir);
 
-            Assert.Empty(ProcessesNaming(dir));
-            Assert.Empty(net.TcpPorts.Intersect(ListeningPorts("-ltn")));
-            Assert.Empty(net.UdpPorts.Intersect(ListeningPorts("-lun")));
+            Assert.Empty(TestNetProbes.ProcessesNaming(dir));
+            Assert.Empty(net.TcpPorts.Intersect(TestNetProbes.ListeningPorts("-ltn")));
+            Assert.Empty(net.UdpPorts.Intersect(TestNetProbes.ListeningPorts("-lun")));
             Assert.False(PrivateTorNetwork.IsHealthy(dir));
             Assert.False(File.Exists(Path.Combine(dir, "network.json")));
             // What the next start reuses stays.
@@ -49,50 +48,5 @@ public class TestNetStopTests
                 Directory.Delete(dir, recursive: true);
             }
         }
-    }
-
-    /// <summary>Pids of live processes with an argument naming dir or a path below it.</summary>
-    private static List<int> ProcessesNaming(string dir)
-    {
-        var found = new List<int>();
-        foreach (var proc in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(proc), out var pid))
-                continue;
-            string[] args;
-            try
-            {
-                args = File.ReadAllText(Path.Combine(proc, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (args.Any(a => a == dir || a.StartsWith(dir + "/", StringComparison.Ordinal)))
-                found.Add(pid);
-        }
-        return found;
-    }
-
-    /// <summary>Local ports of listening sockets as `ss` reports them (-ltn TCP, -lun UDP).</summary>
-    private static HashSet<int> ListeningPorts(string flags)
-    {
-        var psi = new ProcessStartInfo("ss", ["-H", flags]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        var ports = new HashSet<int>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (cols.Length >= 4 && int.TryParse(cols[3][(cols[3].LastIndexOf(':') + 1)..], out var port))
-                ports.Add(port);
-        }
-        return ports;
     }
 }
