@@ -18,6 +18,16 @@ internal sealed class AsyncSignal : IValueTaskSource, IThreadPoolWorkItem
     private Exception? _error;
     private CancellationTokenRegistration _registration;
 
+    /// <summary>"waiting", "set" or "idle", for state dumps.</summary>
+    public string State
+    {
+        get
+        {
+            lock (_lock)
+                return _waiting ? "waiting" : _set ? "set" : "idle";
+        }
+    }
+
     /// <summary>Wakes the waiter, or lets the next wait complete at once.</summary>
     public void Set()
     {

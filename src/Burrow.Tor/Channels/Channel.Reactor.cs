@@ -126,7 +126,11 @@ internal sealed partial class Channel
                 if (IsClosed)
                     return;
                 CompactReceiveBuffer();
+                Volatile.Write(ref _readerAwaiting, 1);
                 var n = await _stream.ReadAsync(_receive.AsMemory(_receiveEnd), _closing.Token).ConfigureAwait(false);
+                Volatile.Write(ref _readerAwaiting, 0);
+                Volatile.Write(ref _lastReadTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
+                Volatile.Write(ref _bytesRead, _bytesRead + n);
                 if (n == 0)
                 {
                     Close(new ChannelException(ChannelErrorKind.Closed, $"Channel to {Target}: the relay closed the connection."));
@@ -151,6 +155,7 @@ internal sealed partial class Channel
             // The same bytes as cell.Body, writable: circuits decrypt relay cells in place.
             var body = _receive.AsSpan(_receiveStart + consumed - bodyLength, bodyLength);
             _receiveStart += consumed;
+            Volatile.Write(ref _cellsRead, _cellsRead + 1);
             if (circId == 0)
             {
                 // PADDING / VPADDING keepalives, late VERSIONS (ignored, tor-spec 4.1), and anything else

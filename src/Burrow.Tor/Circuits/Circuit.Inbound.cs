@@ -13,6 +13,7 @@ internal sealed partial class Circuit
 
     internal void OnCell(ChannelCommand command, Span<byte> body)
     {
+        CountInbound(command);
         if (!TryEnterCrypto())
             return;
         try
@@ -119,6 +120,7 @@ internal sealed partial class Circuit
             throw CircuitException.Violation($"RELAY_DATA from hop {hop + 1}; streams end at hop {LastHop + 1}");
         if (--_deliverWindow < 0)
             throw CircuitException.Violation($"the relay sent more DATA than the circuit window of {_parameters.CircWindow} allows");
+        NoteActivity();
         ICircuitStream? stream;
         lock (_lock)
         {
@@ -159,6 +161,7 @@ internal sealed partial class Circuit
             throw CircuitException.Violation($"a circuit SENDME that would raise the package window above {_parameters.CircWindow}");
         if (sendme.Version == 1 && !CryptographicOperations.FixedTimeEquals(expected, sendme.Digest.Span))
             throw CircuitException.Violation("an authenticated SENDME whose digest does not match the DATA cell it acknowledges");
+        NoteActivity();
         if (!_packageWindow.TryGrant(SendmeIncrement))
             throw CircuitException.Violation($"a circuit SENDME that would raise the package window above {_parameters.CircWindow}");
     }
@@ -177,6 +180,7 @@ internal sealed partial class Circuit
         }
         if (hop != stream.Hop)
             throw CircuitException.Violation($"a SENDME for stream {streamId} from hop {hop + 1}, not from its exit");
+        NoteActivity();
         if (!stream.OnSendme())
             throw CircuitException.Violation($"a SENDME for stream {streamId} that would raise its window above its starting value");
     }

@@ -68,6 +68,7 @@ internal sealed partial class Circuit
             ReturnQueueSlots();
             throw stream.WriteError(ClosedError());
         }
+        NoteActivity();
         var body = RentBody();
         var span = body.AsSpan(0, RelayCell.BodyLength);
         data.CopyTo(RelayCell.DataArea(span));

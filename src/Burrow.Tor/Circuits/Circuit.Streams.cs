@@ -18,6 +18,7 @@ internal sealed partial class Circuit
             var id = _streamMap.AllocateId() ?? throw new CircuitException(CircuitErrorKind.ResourceLimit, $"{Name}: all stream IDs are in use.");
             var stream = create(this, id, LastHop);
             _streamMap.AddOpen(stream);
+            StartLivenessLocked();
             return stream;
         }
     }

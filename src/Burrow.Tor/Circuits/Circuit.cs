@@ -154,6 +154,7 @@ internal sealed partial class Circuit : ICircuitCellHandler, ICircuitStreamHost,
             stream.OnCircuitClosed(reason);
         foreach (var resolve in resolves)
             resolve.TrySetException(reason);
+        StopLiveness();
         ExitCrypto();
         _completion.TrySetResult();
     }

@@ -42,6 +42,12 @@ internal sealed class CircuitBuilder
     /// <summary>Given to each circuit: how long BEGIN, BEGIN_DIR and RESOLVE wait for the exit.</summary>
     public TimeSpan StreamOpenTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Given to each circuit: quiet time before a liveness probe (<see cref="Circuit.StallProbeAfter"/>).</summary>
+    public TimeSpan StallProbeAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Given to each circuit: how long an unanswered probe waits (<see cref="Circuit.StallTimeout"/>).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Builds a circuit through <paramref name="path"/> (first hop first) with ntor at every hop.
     /// Throws <see cref="ArgumentException"/> for a path no relay would accept, <see cref="ChannelException"/>
     /// when the first relay cannot be reached or proves the wrong identity, and <see cref="CircuitException"/>
@@ -78,7 +84,12 @@ internal sealed class CircuitBuilder
     {
         hopStarted?.Invoke(0);
         var channel = await _channels.GetChannelAsync(first, cancellationToken).ConfigureAwait(false);
-        var circuit = new Circuit(channel, _parameters(), _logger) { StreamOpenTimeout = StreamOpenTimeout };
+        var circuit = new Circuit(channel, _parameters(), _logger)
+        {
+            StreamOpenTimeout = StreamOpenTimeout,
+            StallProbeAfter = StallProbeAfter,
+            StallTimeout = StallTimeout,
+        };
         try
         {
             for (var i = 0; i < hops.Count; i++)

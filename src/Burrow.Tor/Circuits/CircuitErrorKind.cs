@@ -21,6 +21,10 @@ internal enum CircuitErrorKind
     /// <summary>A hop did not answer CREATE2 / EXTEND2 in time.</summary>
     Timeout,
 
+    /// <summary>Traffic stopped and the exit did not answer a liveness probe: a relay on the path is gone
+    /// or stopped without closing its connections (<see cref="Circuit.StallTimeout"/>).</summary>
+    Unresponsive,
+
     /// <summary>Closed locally (disposed, or building was cancelled).</summary>
     Closed,
 

@@ -15,4 +15,7 @@ internal interface ICircuitStreamHost
     /// <summary>The stream is done locally: send END and tolerate up to <paramref name="dataAllowance"/>
     /// DATA cells that cross it.</summary>
     void OnStreamDisposed(ICircuitStream stream, int dataAllowance);
+
+    /// <summary>The circuit's (and its channel's) state in one line, for a stream's state dump.</summary>
+    string DescribeState();
 }

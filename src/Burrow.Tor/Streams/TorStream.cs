@@ -89,6 +89,15 @@ internal sealed class TorStream : Stream, ICircuitStream
         }
     }
 
+    /// <summary>One line for a state dump: buffered data, windows, how the stream ended, whether a
+    /// reader is parked, and the circuit's state.</summary>
+    internal string DescribeState()
+    {
+        lock (_lock)
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"stream {StreamId}: {_received.Bytes} bytes / {_received.Cells} cells buffered, deliver window {_deliverWindow}, package window {PackageWindow.Available}, remote ended {_remoteEnded}, read error {_readError?.Kind.ToString() ?? "none"}, disposed {_disposed != 0}, reader {_dataArrived.State}; {_circuit.DescribeState()}");
+    }
+
     public override bool CanRead => true;
     public override bool CanWrite => true;
     public override bool CanSeek => false;

@@ -8,9 +8,13 @@ internal static class FakeCircuits
 {
     /// <summary>A circuit through the first <paramref name="hops"/> relays the fake plays.</summary>
     public static async Task<Circuit> BuildAsync(Channel channel, FakeRelay fake, int hops = 3, CircuitParameters? parameters = null,
-        TimeSpan? streamOpenTimeout = null)
+        TimeSpan? streamOpenTimeout = null, TimeProvider? time = null)
     {
-        var circuit = new Circuit(channel, parameters) { StreamOpenTimeout = streamOpenTimeout ?? TimeSpan.FromSeconds(20) };
+        var circuit = new Circuit(channel, parameters)
+        {
+            StreamOpenTimeout = streamOpenTimeout ?? TimeSpan.FromSeconds(20),
+            TimeProvider = time ?? TimeProvider.System,
+        };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await circuit.CreateFirstHopAsync(fake.Relays[0].Target, cts.Token);
         for (var i = 1; i < hops; i++)
