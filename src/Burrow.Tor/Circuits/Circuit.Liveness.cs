@@ -121,7 +121,8 @@ internal sealed partial class Circuit
         _probeSentAt = TimeProvider.GetTimestamp();
         _cellsAtProbe = Volatile.Read(ref _cellsReceived);
         Interlocked.Increment(ref _probesSent);
-        CircuitLog.LivenessProbe(_logger, CircId, StallProbeAfter.TotalSeconds);
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            CircuitLog.LivenessProbe(_logger, CircId, StallProbeAfter.TotalSeconds, DescribeState());
         _ = ProbeAsync();
     }
 
