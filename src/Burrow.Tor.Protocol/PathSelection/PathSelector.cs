@@ -48,22 +48,23 @@ internal sealed class PathSelector
         && !r.HasFlag(RelayFlags.MiddleOnly);
 
     /// <summary>A bandwidth-weighted exit for the requirement, or null when no relay qualifies.</summary>
-    public Relay? ChooseExit(NetworkDirectory directory, ExitRequirement requirement)
+    public Relay? ChooseExit(NetworkDirectory directory, ExitRequirement requirement, Func<Relay, bool>? filter = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(requirement);
         var index = IndexOf(directory);
-        return Choose(index, index.ExitCapable, PathPosition.Exit, r => IsUsableAsExit(r, requirement));
+        return Choose(index, index.ExitCapable, PathPosition.Exit, r => IsUsableAsExit(r, requirement) && (filter is null || filter(r)));
     }
 
     /// <summary>A middle relay compatible with every relay in <paramref name="chosen"/>, or null.</summary>
-    public Relay? ChooseMiddle(NetworkDirectory directory, IReadOnlyList<Relay> chosen, bool stable)
+    public Relay? ChooseMiddle(NetworkDirectory directory, IReadOnlyList<Relay> chosen, bool stable, Func<Relay, bool>? filter = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(chosen);
         var index = IndexOf(directory);
         var exclusion = new PathExclusion(Rules, chosen);
-        return Choose(index, index.Usable, PathPosition.Middle, r => (!stable || r.HasFlag(RelayFlags.Stable)) && exclusion.Allows(r));
+        return Choose(index, index.Usable, PathPosition.Middle,
+            r => (!stable || r.HasFlag(RelayFlags.Stable)) && exclusion.Allows(r) && (filter is null || filter(r)));
     }
 
     /// <summary>A relay from {GUARDS} weighted for the guard position (guard sampling, guard-spec 4.1).</summary>
@@ -90,17 +91,22 @@ internal sealed class PathSelector
     /// satisfy (it may share a circuit with the exit and is usable for this circuit) and returns a
     /// guard, or null when none qualifies.
     /// </summary>
-    public CircuitPath SelectExitPath(NetworkDirectory directory, ExitRequirement requirement, Func<Func<Relay, bool>, Relay?> chooseGuard)
+    /// <remarks><paramref name="avoid"/> names relays to leave out of the exit and middle positions when
+    /// others fit (e.g. ones a circuit recently failed to reach); with nothing else they are used.</remarks>
+    public CircuitPath SelectExitPath(NetworkDirectory directory, ExitRequirement requirement, Func<Func<Relay, bool>, Relay?> chooseGuard,
+        Func<Relay, bool>? avoid = null)
     {
         ArgumentNullException.ThrowIfNull(chooseGuard);
-        var exit = ChooseExit(directory, requirement)
+        var exit = (avoid is null ? null : ChooseExit(directory, requirement, r => !avoid(r)))
+            ?? ChooseExit(directory, requirement)
             ?? throw new PathSelectionException($"no usable exit relay allows {requirement} ({directory.Relays.Count} relays listed)");
         var exclusion = new PathExclusion(Rules, [exit]);
         var guard = chooseGuard(g => IsUsableForCircuits(g, requirement.Stable) && exclusion.Allows(g))
             ?? throw new PathSelectionException($"no usable guard may share a circuit with exit {exit.Nickname}");
         if (!Rules.MayShareCircuit(guard, exit))
             throw new PathSelectionException($"guard {guard.Nickname} may not share a circuit with exit {exit.Nickname}");
-        var middle = ChooseMiddle(directory, [guard, exit], requirement.Stable)
+        var middle = (avoid is null ? null : ChooseMiddle(directory, [guard, exit], requirement.Stable, r => !avoid(r)))
+            ?? ChooseMiddle(directory, [guard, exit], requirement.Stable)
             ?? throw new PathSelectionException($"no usable middle relay fits between guard {guard.Nickname} and exit {exit.Nickname}");
         return new CircuitPath([guard, middle, exit]);
     }

@@ -34,6 +34,7 @@ internal sealed class CircuitPool : IAsyncDisposable
     private readonly List<PendingBuild> _pending = [];
     private readonly Dictionary<int, DateTime> _portsSeen = [];
     private readonly CancellationTokenSource _disposed = new();
+    private readonly FailedRelays _failedRelays;
     private long _built;
     private long _failed;
 
@@ -47,7 +48,11 @@ internal sealed class CircuitPool : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _failedRelays = new FailedRelays(time, options.FailedRelayAvoidance);
     }
+
+    /// <summary>Relays circuits recently failed to reach, avoided in new paths (for tests and status).</summary>
+    internal FailedRelays FailedRelays => _failedRelays;
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
@@ -232,7 +237,7 @@ internal sealed class CircuitPool : IAsyncDisposable
             {
                 guard = _guards.SelectGuard(GuardUsage.Circuit, restriction);
                 return guard?.Relay;
-            });
+            }, r => _failedRelays.IsAvoided(r.RsaIdentity));
         }
         catch (PathSelectionException e)
         {
@@ -286,6 +291,10 @@ internal sealed class CircuitPool : IAsyncDisposable
                 _guards.ReportFailure(guard);
             else
                 _guards.ReportIndeterminate(guard);
+            // Extending to hop k failed (a relay refused or could not reach it, or it never answered):
+            // that relay is the suspect. Not for a refused path or our own shutdown.
+            if (hop >= 1 && hop < path.Hops.Count && !_disposed.IsCancellationRequested && e is CircuitException or OperationCanceledException)
+                _failedRelays.Report(path.Hops[hop].RsaIdentity);
             var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
             _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, Math.Max(hop, 0) + 1, reason);
             if (e is OperationCanceledException && !_disposed.IsCancellationRequested)

@@ -9,6 +9,9 @@ internal sealed record CircuitPoolOptions
     /// <summary>A circuit takes new streams for this long after its first one.</summary>
     public TimeSpan MaxCircuitDirtiness { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a relay that a circuit could not be extended to is left out of new paths (when others fit).</summary>
+    public TimeSpan FailedRelayAvoidance { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Circuits built before giving up on one request.</summary>
     public int MaxCircuitBuildAttempts { get; init; } = 4;
 
