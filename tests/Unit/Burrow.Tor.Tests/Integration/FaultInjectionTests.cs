@@ -111,11 +111,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output) : IAsyncLifeti
     private void KillRelay(string nickname)
     {
         var relay = _network.Relays.Single(r => r.Nickname == nickname);
-        var cmdline = File.ReadAllText($"/proc/{relay.Pid}/cmdline").Replace('\0', ' ');
-        Assert.Contains(_dir, cmdline);
-        using var process = Process.GetProcessById(relay.Pid);
-        process.Kill();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), $"{nickname} (pid {relay.Pid}) did not die");
+        RelayProcesses.Kill(_dir, relay.Pid, nickname);
     }
 }
 

@@ -59,7 +59,7 @@ public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var middle = _network.Relays.Single(r => r.Nickname == "relay0");
-        KillRelay(middle);
+        RelayProcesses.Kill(_dir, middle.Pid, middle.Nickname);
         var clock = Stopwatch.StartNew();
 
         // Reading goes on with what was already buffered, then fails: no hang (the token is only a guard,
@@ -137,7 +137,7 @@ public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
                     Assert.NotEqual(0, n);
                     received += n;
                 }
-                KillProcess(pid, "relay0");
+                RelayProcesses.Kill(_dir, pid, "relay0");
                 var clock = Stopwatch.StartNew();
                 using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
                 try
@@ -207,7 +207,7 @@ public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
         while (received < 1_000_000)
             received += await stream.ReadAsync(buffer, overall.Token);
         var middle = _network.Relays.Single(r => r.Nickname == "relay0");
-        Assert.Contains(_dir, File.ReadAllText($"/proc/{middle.Pid}/cmdline"));
+        RelayProcesses.AssertOwned(_dir, middle.Pid);
         Assert.Equal(0, Kill(middle.Pid, SIGSTOP));
         try
         {
@@ -306,29 +306,10 @@ public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
             && File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains(_dir);
     }
 
-    private void KillProcess(int pid, string nickname)
-    {
-        var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        Assert.Contains(_dir, cmdline);
-        using var process = Process.GetProcessById(pid);
-        process.Kill();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), $"{nickname} (pid {pid}) did not die");
-    }
-
     private async Task FetchSmallAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         await using var stream = await circuit.OpenStreamAsync(_network.HttpEndPoint, cancellationToken);
         var response = await HttpOverTor.GetAsync(stream, _network.HttpEndPoint.ToString(), "/small", cancellationToken: cancellationToken);
         Assert.Equal(_network.Http.SmallSha256, response.Sha256);
-    }
-
-    /// <summary>SIGKILL to the relay's tor, after checking the PID still belongs to this network's folder.</summary>
-    private void KillRelay(TestNetRelay relay)
-    {
-        var cmdline = File.ReadAllText($"/proc/{relay.Pid}/cmdline").Replace('\0', ' ');
-        Assert.Contains(_dir, cmdline);
-        using var process = Process.GetProcessById(relay.Pid);
-        process.Kill();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), $"{relay.Nickname} (pid {relay.Pid}) did not die");
     }
 }
