@@ -22,6 +22,8 @@ public sealed class BurrowNetworkJob : Job2
 
     private readonly IDisposable _loggerFactory;
     private readonly object _stateGate = new();
+    // Cancelled by a stop: a bootstrap in progress ends at once instead of failing on a disposed client.
+    private readonly CancellationTokenSource _stopping = new();
     private int _started;
     private int _stopRequested;
 
@@ -74,8 +76,16 @@ public sealed class BurrowNetworkJob : Job2
         var progress = new BootstrapProgress(this);
         try
         {
-            await Network.StartAsync(progress, CancellationToken.None).ConfigureAwait(false);
+            await Network.StartAsync(progress, _stopping.Token).ConfigureAwait(false);
             AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", "done") { PercentComplete = 100, RecordType = ProgressRecordType.Completed });
+        }
+        catch (Exception) when (Volatile.Read(ref _stopRequested) != 0)
+        {
+            // Stop-Job or Ctrl+C during bootstrap: what the start threw is the stop's consequence, not a failure.
+            AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", "stopped") { RecordType = ProgressRecordType.Completed });
+            await Network.Completion.ConfigureAwait(false);
+            Finish(JobState.Stopped, null);
+            return;
         }
         catch (Exception e)
         {
@@ -128,6 +138,8 @@ public sealed class BurrowNetworkJob : Job2
     {
         if (Interlocked.Exchange(ref _stopRequested, 1) != 0)
             return;
+        try { _stopping.Cancel(); }
+        catch (ObjectDisposedException) { }
         lock (_stateGate)
         {
             if (!IsFinishedState(JobStateInfo.State))
@@ -182,6 +194,7 @@ public sealed class BurrowNetworkJob : Job2
             if (!IsFinishedState(JobStateInfo.State))
                 Network.StopAsync().GetAwaiter().GetResult();
             _loggerFactory.Dispose();
+            _stopping.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -9,6 +9,8 @@ public enum FlowEndKind
 {
     /// <summary>Both sides finished sending (each half-closed in turn).</summary>
     Completed,
+    /// <summary>The exit ended the stream normally (Tor END reason DONE) while the client was still sending: a close, not an error.</summary>
+    ClosedByExit,
     /// <summary>No byte moved either way for the idle timeout.</summary>
     IdleTimeout,
     /// <summary>The network stopped while the flow was live.</summary>

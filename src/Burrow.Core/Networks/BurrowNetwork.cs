@@ -100,10 +100,13 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
         }
         catch (Exception e)
         {
-            Error = e.Message;
+            // Stopped while starting (a stop, or the caller's cancellation): the start's error is the stop's doing.
+            bool stopping;
+            lock (_gate) stopping = _stopTask != null || cancellationToken.IsCancellationRequested;
+            if (!stopping) Error = e.Message;
             _ready.TrySetException(e);
             _ = _ready.Task.Exception; // observed: callers that never wait must not see an unobserved fault
-            await StopCoreAsync(BurrowNetworkState.Failed).ConfigureAwait(false);
+            await StopCoreAsync(stopping ? BurrowNetworkState.Stopped : BurrowNetworkState.Failed).ConfigureAwait(false);
             throw;
         }
     }
