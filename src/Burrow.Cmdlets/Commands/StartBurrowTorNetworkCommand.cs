@@ -225,5 +225,6 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
         foreach (var r in job.Warning.ReadAll()) WriteWarning(r.Message);
         foreach (var r in job.Debug.ReadAll()) WriteDebug(r.Message);
         foreach (var r in job.Error.ReadAll()) WriteError(r);
+        foreach (var r in job.Information.ReadAll()) WriteInformation(r);
     }
 }

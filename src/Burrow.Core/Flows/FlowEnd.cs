@@ -48,6 +48,8 @@ public sealed record FlowEnd
 
     public static FlowEnd NetworkStopped() => new(FlowEndKind.NetworkStopped, "network stopped");
 
+    public static FlowEnd ClosedByAdmin() => new(FlowEndKind.ClosedByAdmin, "closed by Stop-BurrowFlow");
+
     public static FlowEnd ClientError(string detail) => new(FlowEndKind.ClientError, "client error", detail);
 
     public static FlowEnd UpstreamStreamError(string detail) => new(FlowEndKind.UpstreamError, "upstream error", detail);

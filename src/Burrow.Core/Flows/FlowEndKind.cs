@@ -15,6 +15,8 @@ public enum FlowEndKind
     IdleTimeout,
     /// <summary>The network stopped while the flow was live.</summary>
     NetworkStopped,
+    /// <summary>An admin closed it (Stop-BurrowFlow); the client was reset.</summary>
+    ClosedByAdmin,
     /// <summary>Reading from or writing to the redirected client failed.</summary>
     ClientError,
     /// <summary>Reading from or writing to the Tor stream failed after it was open.</summary>

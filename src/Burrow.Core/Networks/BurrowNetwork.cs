@@ -57,6 +57,9 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
     public string Upstream => _connector.Description;
     public string RecoveryMethod => _resolver.Method;
 
+    /// <summary>The in-process Tor client carrying the flows; null for a SOCKS upstream (that Tor is not ours to show).</summary>
+    public Burrow.Tor.Client.TorClient? TorClient => (_connector as InProcessTorConnector)?.Client;
+
     /// <summary>The address the listener is bound to (known once running).</summary>
     public IPEndPoint? ListenEndPoint => _listener.EndPoint;
 
