@@ -15,6 +15,10 @@
         'Get-BurrowTorNetwork'
         'Get-BurrowFlow'
         'Test-BurrowRedirect'
+        'Get-BurrowTorClient'
+        'Get-BurrowCircuit'
+        'New-BurrowTorIdentity'
+        'Stop-BurrowFlow'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -122,7 +122,7 @@ Describe 'Help content follows the code' {
 
     It 'names every error id the cmdlets raise' {
         $notes = @{}
-        foreach ($n in 'Start-BurrowTorNetwork', 'Test-BurrowRedirect', 'Stop-BurrowTorNetwork', 'Get-BurrowFlow', 'Get-BurrowTorNetwork') {
+        foreach ($n in 'Start-BurrowTorNetwork', 'Test-BurrowRedirect', 'Stop-BurrowTorNetwork', 'Get-BurrowFlow', 'Get-BurrowTorNetwork', 'Get-BurrowTorClient', 'Get-BurrowCircuit', 'New-BurrowTorIdentity', 'Stop-BurrowFlow') {
             $notes[$n] = (Get-Help $n -Full).alertSet.alert.Text -join "`n"
         }
         foreach ($id in 'PayloadInvalid', 'PayloadTypeInvalid', 'PayloadFileUnreadable', 'PlatformNotSupported', 'NetworkAlreadyRunning', 'NetworkStartFailed') {
@@ -131,7 +131,11 @@ Describe 'Help content follows the code' {
         foreach ($id in 'DestinationInvalid', 'NetworkNotFound', 'NetworkNotRunning', 'NetworkAmbiguous', 'NetworkNotReady') {
             $notes['Test-BurrowRedirect'] | Should -Match "\b$id\b"
         }
-        foreach ($n in 'Stop-BurrowTorNetwork', 'Get-BurrowFlow', 'Get-BurrowTorNetwork') { $notes[$n] | Should -Match '\bNetworkNotFound\b' }
+        foreach ($n in 'Stop-BurrowTorNetwork', 'Get-BurrowFlow', 'Get-BurrowTorNetwork', 'Get-BurrowTorClient', 'Get-BurrowCircuit', 'New-BurrowTorIdentity', 'Stop-BurrowFlow') { $notes[$n] | Should -Match '\bNetworkNotFound\b' }
+        foreach ($n in 'Get-BurrowTorClient', 'Get-BurrowCircuit', 'New-BurrowTorIdentity') { $notes[$n] | Should -Match '\bTorClientNotInProcess\b' }
+        foreach ($id in 'FlowHasNoCircuit', 'CircuitClosed') { $notes['Get-BurrowCircuit'] | Should -Match "\b$id\b" }
+        $notes['Stop-BurrowFlow'] | Should -Match '\bFlowNotLive\b'
+        foreach ($id in 'NetworkNotRunning', 'NetworkAmbiguous') { $notes['Stop-BurrowTorNetwork'] | Should -Match "\b$id\b" }
     }
 
     It 'carries the CI provisioning check and the loop-avoiding nft rule' {

@@ -14,13 +14,13 @@ Describe 'The Burrow module' {
     It 'exports exactly the cmdlets it lists, and no functions or aliases' {
         $module = Import-Module $Manifest -Force -PassThru
         $exported = $module.ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Get-BurrowFlow', 'Get-BurrowTorNetwork', 'Start-BurrowTorNetwork', 'Stop-BurrowTorNetwork', 'Test-BurrowRedirect')
+        $exported | Should -Be @('Get-BurrowCircuit', 'Get-BurrowFlow', 'Get-BurrowTorClient', 'Get-BurrowTorNetwork', 'New-BurrowTorIdentity', 'Start-BurrowTorNetwork', 'Stop-BurrowFlow', 'Stop-BurrowTorNetwork', 'Test-BurrowRedirect')
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
         $exported | ForEach-Object { (Get-Verb -Verb ($_ -split '-')[0]) | Should -Not -BeNullOrEmpty -Because "$_ uses an approved verb" }
     }
     It 'marks the state-changing cmdlets with ShouldProcess' {
-        foreach ($name in 'Start-BurrowTorNetwork', 'Stop-BurrowTorNetwork') {
+        foreach ($name in 'Start-BurrowTorNetwork', 'Stop-BurrowTorNetwork', 'New-BurrowTorIdentity', 'Stop-BurrowFlow') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }
@@ -28,5 +28,8 @@ Describe 'The Burrow module' {
         Import-Module $Manifest -Force
         (Get-FormatData -TypeName 'Burrow.Core.Flows.FlowInfo') | Should -Not -BeNullOrEmpty
         (Get-FormatData -TypeName 'Burrow.Core.Transparent.RedirectTestResult') | Should -Not -BeNullOrEmpty
+        foreach ($type in 'Burrow.Tor.Client.TorClientStatus', 'Burrow.Tor.Client.TorCircuitInfo', 'Burrow.Cmdlets.Jobs.BurrowEvent') {
+            (Get-FormatData -TypeName $type) | Should -Not -BeNullOrEmpty -Because "$type has a view"
+        }
     }
 }

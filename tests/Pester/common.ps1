@@ -78,3 +78,39 @@ function Remove-TestBurrowNetworks {
     Get-BurrowTorNetwork | Stop-BurrowTorNetwork -Confirm:$false -ErrorAction SilentlyContinue
     Get-Job | Where-Object PSJobTypeName -eq 'BurrowTorNetwork' | Remove-Job -Force -ErrorAction SilentlyContinue
 }
+
+# Starts a network whose upstream is the in-process Tor client on the private network; returns the job.
+function Start-TestTorClientNetwork {
+    param([Parameter(Mandatory)][string] $Name)
+    $tn = Get-TestNetwork
+    $dir = Join-Path ([IO.Path]::GetTempPath()) "burrow-pester/torclient-$Name-$PID"
+    $payload = @{
+        tcp_stack = @{ listen = "127.0.0.1:$(Get-FreePort)" }
+        arti      = @{
+            state_dir   = Join-Path $dir 'state'
+            cache_dir   = Join-Path $dir 'cache'
+            tor_network = @{ dir_authorities = @($tn.dirAuthorityLines) }
+            path_rules  = @{ ipv4_subnet_family_prefix = 33 }
+        }
+    }
+    $job = Start-BurrowTorNetwork -Name $Name -Payload $payload
+    Wait-Until { (Get-BurrowTorNetwork -Name $Name -ErrorAction SilentlyContinue).State -eq 'Running' } -TimeoutSec 90 -Because "network $Name running"
+    $job
+}
+
+# Redirects TCP to the private network's HTTP server into the network's listener; returns the nft table.
+function New-HttpRedirect {
+    param([Parameter(Mandatory)][string] $Name)
+    $tn = Get-TestNetwork
+    $port = (Get-BurrowTorNetwork $Name).ListenEndPoint.Port
+    # The tor processes run as their own user: exempting it keeps the exit's own connection out of Burrow.
+    New-NftTable -Rules "meta skuid != $($tn.torUid) ip daddr $($tn.http.address) tcp dport $($tn.http.port) counter redirect to :$port"
+}
+
+# Opens a TCP connection to the HTTP server that sends nothing: through a redirect, a flow that stays open.
+function Open-IdleHttpConnection {
+    $tn = Get-TestNetwork
+    $c = [System.Net.Sockets.TcpClient]::new()
+    $c.Connect([System.Net.IPAddress]::Parse($tn.http.address), [int]$tn.http.port)
+    $c
+}

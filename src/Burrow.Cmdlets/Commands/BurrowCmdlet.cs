@@ -53,6 +53,31 @@ public abstract class BurrowCmdlet : PSCmdlet, IDisposable
         };
     }
 
+    /// <summary>The networks meant by -Name for commands that act on one network at a time by default:
+    /// the names (wildcards allowed) when given, else the only running network.</summary>
+    protected IReadOnlyList<BurrowNetwork> ResolveNamedOrSingle(string[]? names)
+        => names is { Length: > 0 } ? ResolveNetworks(names).ToArray() : [ResolveSingleNetwork(null)];
+
+    /// <summary>The network's in-process Tor client; null (with an error record written) for a SOCKS upstream.</summary>
+    protected Burrow.Tor.Client.TorClient? TorClientOf(BurrowNetwork network, bool quiet = false)
+    {
+        if (network.TorClient is { } client)
+            return client;
+        if (!quiet)
+            WriteError(new ErrorRecord(new InvalidOperationException(
+                $"network '{network.Name}' uses the upstream {network.Upstream}, not the in-process Tor client; that Tor's state is not Burrow's to show (ask it through its control port)"),
+                "TorClientNotInProcess", ErrorCategory.InvalidOperation, network.Name));
+        return null;
+    }
+
+    /// <summary>An output object with the network it belongs to as a Network property, so it pipes into -Name.</summary>
+    protected static PSObject WithNetwork(object value, string network)
+    {
+        var o = PSObject.AsPSObject(value);
+        o.Properties.Add(new PSNoteProperty("Network", network));
+        return o;
+    }
+
     protected static ErrorRecord NetworkNotFound(string name)
         => new(new ItemNotFoundException($"no running Burrow network is named '{name}'; running: " +
                (BurrowNetworkRegistry.All.Count == 0 ? "none" : string.Join(", ", BurrowNetworkRegistry.All.Select(n => n.Name)))),

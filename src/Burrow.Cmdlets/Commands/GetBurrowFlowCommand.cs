@@ -13,6 +13,7 @@ public sealed class GetBurrowFlowCommand : BurrowCmdlet
 {
     /// <summary>Network names (wildcards allowed). Default: every running network.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Network")]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     [SupportsWildcards]
     public string[]? Name { get; set; }

@@ -13,6 +13,7 @@ public sealed class GetBurrowTorNetworkCommand : BurrowCmdlet
 {
     /// <summary>Network names (wildcards allowed). Default: all.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Network")]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     [SupportsWildcards]
     public string[]? Name { get; set; }

@@ -12,11 +12,13 @@ namespace Burrow.Cmdlets.Commands;
 [OutputType(typeof(BurrowNetwork))]
 public sealed class StopBurrowTorNetworkCommand : BurrowCmdlet
 {
-    /// <summary>Network names (wildcards allowed); also taken from piped jobs and networks.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Network names (wildcards allowed); also taken from piped jobs, networks, flows and redirect results.
+    /// Default: the only running network (as Test-BurrowRedirect).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Network")]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     [SupportsWildcards]
-    public string[] Name { get; set; } = [];
+    public string[]? Name { get; set; }
 
     /// <summary>Write the stopped network to the pipeline.</summary>
     [Parameter]
@@ -24,7 +26,8 @@ public sealed class StopBurrowTorNetworkCommand : BurrowCmdlet
 
     protected override void ProcessCore()
     {
-        foreach (var network in ResolveNetworks(Name).ToArray())
+        var networks = Name is { Length: > 0 } ? ResolveNetworks(Name).ToArray() : [ResolveSingleNetwork(null)];
+        foreach (var network in networks)
         {
             if (!ShouldProcess($"{network.Name} (listening on {network.ListenEndPoint}, {network.Flows.LiveCount} live flows)", "Stop Burrow Tor network"))
                 continue;

@@ -18,6 +18,7 @@ public sealed class TestBurrowRedirectCommand : BurrowCmdlet
 {
     /// <summary>The network that should see the probe. Default: the only running network.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Network")]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string? Name { get; set; }
 

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Management.Automation;
 using Burrow.Core.Networks;
+using Burrow.Core.Flows;
 using Burrow.Core.Upstreams;
+using Burrow.Tor.Client;
 
 namespace Burrow.Cmdlets.Jobs;
 
@@ -22,6 +24,8 @@ public sealed class BurrowNetworkJob : Job2
 
     private readonly IDisposable _loggerFactory;
     private readonly object _stateGate = new();
+    // Cancelled by a stop: a bootstrap in progress ends at once instead of failing on a disposed client.
+    private readonly CancellationTokenSource _stopping = new();
     private int _started;
     private int _stopRequested;
 
@@ -41,6 +45,11 @@ public sealed class BurrowNetworkJob : Job2
 
     /// <summary>The network this job runs.</summary>
     public BurrowNetwork Network { get; }
+
+    /// <summary>Raised for each <see cref="BurrowEvent"/> (bootstrap done, circuit built or failed, flow opened or closed),
+    /// on a background thread: subscribe with Register-ObjectEvent -InputObject $job -EventName NetworkEvent.
+    /// The same events are the job's Information records.</summary>
+    public event EventHandler<BurrowEvent>? NetworkEvent;
 
     public override string Location => Environment.MachineName;
 
@@ -72,10 +81,20 @@ public sealed class BurrowNetworkJob : Job2
     private async Task RunAsync()
     {
         var progress = new BootstrapProgress(this);
+        Subscribe();
         try
         {
-            await Network.StartAsync(progress, CancellationToken.None).ConfigureAwait(false);
+            await Network.StartAsync(progress, _stopping.Token).ConfigureAwait(false);
             AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", "done") { PercentComplete = 100, RecordType = ProgressRecordType.Completed });
+            Raise(BurrowEventKind.BootstrapDone, $"ready: listening on {Network.ListenEndPoint} (upstream {Network.Upstream})", Network.TorClient?.GetStatus());
+        }
+        catch (Exception) when (Volatile.Read(ref _stopRequested) != 0)
+        {
+            // Stop-Job or Ctrl+C during bootstrap: what the start threw is the stop's consequence, not a failure.
+            AddProgress(new ProgressRecord(ProgressActivityId, "Bootstrapping Tor", "stopped") { RecordType = ProgressRecordType.Completed });
+            await Network.Completion.ConfigureAwait(false);
+            Finish(JobState.Stopped, null);
+            return;
         }
         catch (Exception e)
         {
@@ -128,6 +147,8 @@ public sealed class BurrowNetworkJob : Job2
     {
         if (Interlocked.Exchange(ref _stopRequested, 1) != 0)
             return;
+        try { _stopping.Cancel(); }
+        catch (ObjectDisposedException) { }
         lock (_stateGate)
         {
             if (!IsFinishedState(JobStateInfo.State))
@@ -144,6 +165,48 @@ public sealed class BurrowNetworkJob : Job2
                 return;
             SetJobState(state, reason);
         }
+    }
+
+    private void Subscribe()
+    {
+        Network.Flows.FlowOpened += OnFlowOpened;
+        Network.Flows.FlowClosed += OnFlowClosed;
+        if (Network.TorClient is { } client)
+        {
+            client.CircuitBuilt += OnCircuitBuilt;
+            client.CircuitFailed += OnCircuitFailed;
+        }
+    }
+
+    private void Unsubscribe()
+    {
+        Network.Flows.FlowOpened -= OnFlowOpened;
+        Network.Flows.FlowClosed -= OnFlowClosed;
+        if (Network.TorClient is { } client)
+        {
+            client.CircuitBuilt -= OnCircuitBuilt;
+            client.CircuitFailed -= OnCircuitFailed;
+        }
+    }
+
+    private void OnFlowOpened(object? sender, FlowInfo flow) =>
+        Raise(BurrowEventKind.FlowOpened, $"flow {flow.Id} opened" + (flow.CircuitId is { } c ? $" on circuit {c}" : "") + (flow.Circuit is { } exit ? $" via {exit}" : ""), flow);
+
+    private void OnFlowClosed(object? sender, FlowInfo flow) =>
+        Raise(BurrowEventKind.FlowClosed, $"flow {flow.Id} {flow.State.ToString().ToLowerInvariant()}: {flow.EndReason}", flow);
+
+    private void OnCircuitBuilt(object? sender, TorCircuitInfo circuit) =>
+        Raise(BurrowEventKind.CircuitBuilt, $"circuit {circuit.Id} built: {circuit.Path}", circuit);
+
+    private void OnCircuitFailed(object? sender, TorCircuitFailure failure) =>
+        Raise(BurrowEventKind.CircuitFailed, failure.ToString(), failure);
+
+    private void Raise(BurrowEventKind kind, string message, object? data)
+    {
+        var e = new BurrowEvent(kind, Network.Name, message, data);
+        AddCapped(Information, new InformationRecord(e, Network.Name) { Tags = { "Burrow", "BurrowEvent", kind.ToString() } });
+        try { NetworkEvent?.Invoke(this, e); }
+        catch (Exception) { /* a subscriber's failure must not reach the network */ }
     }
 
     internal static bool IsFinishedState(JobState state)
@@ -181,7 +244,9 @@ public sealed class BurrowNetworkJob : Job2
         {
             if (!IsFinishedState(JobStateInfo.State))
                 Network.StopAsync().GetAwaiter().GetResult();
+            Unsubscribe();
             _loggerFactory.Dispose();
+            _stopping.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -19,15 +19,16 @@ internal static class DictionaryPayloadReader
     public static PayloadNode Read(IDictionary tree, Func<object, object>? unwrap)
     {
         var nodes = 0;
-        return Convert(tree, "", 0, unwrap, ref nodes);
+        return Convert(tree, "", 0, unwrap, ref nodes, new Dictionary<object, string>(ReferenceEqualityComparer.Instance));
     }
 
-    private static PayloadNode Convert(object? value, string path, int depth, Func<object, object>? unwrap, ref int nodes)
+    // ancestors: the tables and arrays being read, with their paths; meeting one again is a cycle, reported once where it closes.
+    private static PayloadNode Convert(object? value, string path, int depth, Func<object, object>? unwrap, ref int nodes, Dictionary<object, string> ancestors)
     {
         if (++nodes > MaxNodes)
             throw Problem(path, $"the payload has more than {MaxNodes} values");
         if (depth > MaxDepth)
-            throw Problem(path, $"nested deeper than {MaxDepth} levels (does a hashtable contain itself?)");
+            throw Problem(path, $"nested deeper than {MaxDepth} levels");
         if (value is not null && unwrap is not null)
             value = unwrap(value);
 
@@ -57,23 +58,31 @@ internal static class DictionaryPayloadReader
                 return PayloadNode.OfFloat(f, f.ToString("R", CultureInfo.InvariantCulture));
             case double d:
                 return PayloadNode.OfFloat(d);
+            case IEnumerable when ancestors.TryGetValue(value, out var outer):
+                throw Problem(path, $"this {(value is IDictionary ? "hashtable" : "array")} contains itself: it is the same object as " +
+                    (outer.Length == 0 ? "the payload's top level" : $"'{outer}'") + "; a payload is a tree of tables, arrays and values");
             case IDictionary dictionary:
-                return ConvertTable(dictionary, path, depth, unwrap, ref nodes);
+                ancestors.Add(dictionary, path);
+                var table = ConvertTable(dictionary, path, depth, unwrap, ref nodes, ancestors);
+                ancestors.Remove(dictionary);
+                return table;
             case IEnumerable enumerable:
+                ancestors.Add(enumerable, path);
                 var items = new List<PayloadNode>();
                 var index = 0;
                 foreach (var item in enumerable)
                 {
-                    items.Add(Convert(item, $"{path}[{index}]", depth + 1, unwrap, ref nodes));
+                    items.Add(Convert(item, $"{path}[{index}]", depth + 1, unwrap, ref nodes, ancestors));
                     index++;
                 }
+                ancestors.Remove(enumerable);
                 return PayloadNode.OfArray(items);
             default:
                 return PayloadNode.OfOther(value.GetType().FullName ?? value.GetType().Name);
         }
     }
 
-    private static PayloadNode ConvertTable(IDictionary dictionary, string path, int depth, Func<object, object>? unwrap, ref int nodes)
+    private static PayloadNode ConvertTable(IDictionary dictionary, string path, int depth, Func<object, object>? unwrap, ref int nodes, Dictionary<object, string> ancestors)
     {
         var entries = new List<(string Key, object? Value)>(dictionary.Count);
         foreach (DictionaryEntry entry in dictionary)
@@ -98,7 +107,7 @@ internal static class DictionaryPayloadReader
             var childPath = path.Length == 0 ? key : $"{path}.{key}";
             if (i > 0 && StringComparer.OrdinalIgnoreCase.Equals(entries[i - 1].Key, key))
                 throw Problem(childPath, $"the keys {PayloadNode.Quote(entries[i - 1].Key)} and {PayloadNode.Quote(key)} differ only in case; keys are case-insensitive here, give it once");
-            members.Add(new PayloadMember(key, Convert(child, childPath, depth + 1, unwrap, ref nodes)));
+            members.Add(new PayloadMember(key, Convert(child, childPath, depth + 1, unwrap, ref nodes, ancestors)));
         }
         return PayloadNode.OfTable(members, StringComparer.OrdinalIgnoreCase);
     }

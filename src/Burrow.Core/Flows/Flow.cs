@@ -17,6 +17,9 @@ public sealed class Flow
     private string? _circuit;
     private IPEndPoint? _destination;
     private string? _method;
+    private long? _circuitId;
+    private CancellationTokenSource? _closer;
+    private volatile bool _closeRequested;
 
     internal Flow(long id, string network, IPEndPoint source, DateTimeOffset start)
     {
@@ -43,9 +46,36 @@ public sealed class Flow
         lock (_gate) { _destination = destination; _method = method; }
     }
 
-    internal void SetCircuit(string? circuit)
+    internal void SetCircuit(string? circuit, long? circuitId = null)
     {
-        lock (_gate) _circuit = circuit;
+        lock (_gate) { _circuit = circuit; _circuitId = circuitId; }
+    }
+
+    /// <summary>Whether Stop-BurrowFlow asked for it to close.</summary>
+    internal bool CloseRequested => _closeRequested;
+
+    /// <summary>What <see cref="RequestClose"/> cancels: the flow's connect and copy.</summary>
+    internal void AttachCloser(CancellationTokenSource closer)
+    {
+        lock (_gate) _closer = closer;
+    }
+
+    internal void DetachCloser()
+    {
+        lock (_gate) _closer = null;
+    }
+
+    /// <summary>Ends a live flow on request (the client is reset); false when it already ended.</summary>
+    internal bool RequestClose()
+    {
+        lock (_gate)
+        {
+            if (_end != null) return false;
+            _closeRequested = true;
+            try { _closer?.Cancel(); }
+            catch (ObjectDisposedException) { }
+            return true;
+        }
     }
 
     internal void MarkOpen()
@@ -70,6 +100,6 @@ public sealed class Flow
     {
         lock (_gate)
             return new FlowInfo(Id, Network, Source, _destination, _method, _state, BytesUp, BytesDown,
-                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError);
+                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError, _circuitId);
     }
 }

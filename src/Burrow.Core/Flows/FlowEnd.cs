@@ -37,13 +37,18 @@ public sealed record FlowEnd
     };
 
     /// <summary>True when the client gets a clean close; every other end resets it.</summary>
-    public bool Graceful => Kind == FlowEndKind.Completed;
+    public bool Graceful => Kind is FlowEndKind.Completed or FlowEndKind.ClosedByExit;
 
     public static FlowEnd Completed() => new(FlowEndKind.Completed, "both sides closed");
+
+    /// <summary>The exit ended the stream normally (END reason DONE) while the client still sent; the detail says what was refused.</summary>
+    public static FlowEnd ClosedByExit(string? detail) => new(FlowEndKind.ClosedByExit, "closed by the exit", detail);
 
     public static FlowEnd IdleTimeout(TimeSpan idle) => new(FlowEndKind.IdleTimeout, $"idle for {idle.TotalSeconds:0} s");
 
     public static FlowEnd NetworkStopped() => new(FlowEndKind.NetworkStopped, "network stopped");
+
+    public static FlowEnd ClosedByAdmin() => new(FlowEndKind.ClosedByAdmin, "closed by Stop-BurrowFlow");
 
     public static FlowEnd ClientError(string detail) => new(FlowEndKind.ClientError, "client error", detail);
 

@@ -9,10 +9,14 @@ public enum FlowEndKind
 {
     /// <summary>Both sides finished sending (each half-closed in turn).</summary>
     Completed,
+    /// <summary>The exit ended the stream normally (Tor END reason DONE) while the client was still sending: a close, not an error.</summary>
+    ClosedByExit,
     /// <summary>No byte moved either way for the idle timeout.</summary>
     IdleTimeout,
     /// <summary>The network stopped while the flow was live.</summary>
     NetworkStopped,
+    /// <summary>An admin closed it (Stop-BurrowFlow); the client was reset.</summary>
+    ClosedByAdmin,
     /// <summary>Reading from or writing to the redirected client failed.</summary>
     ClientError,
     /// <summary>Reading from or writing to the Tor stream failed after it was open.</summary>

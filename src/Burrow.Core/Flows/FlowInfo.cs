@@ -9,6 +9,7 @@ namespace Burrow.Core.Flows;
 /// <param name="Circuit">The Tor path that carries the flow, as far as the upstream knows it.</param>
 /// <param name="EndKind">Why the flow ended (null while live); <paramref name="EndReason"/> says it in words.</param>
 /// <param name="UpstreamError">The upstream's error kind when it could not connect.</param>
+/// <param name="CircuitId">The in-process Tor client's number for the circuit (Get-BurrowCircuit -Id), or null.</param>
 public sealed record FlowInfo(
     long Id,
     string Network,
@@ -25,4 +26,5 @@ public sealed record FlowInfo(
     string? Error,
     string? Circuit,
     FlowEndKind? EndKind = null,
-    UpstreamErrorKind? UpstreamError = null);
+    UpstreamErrorKind? UpstreamError = null,
+    long? CircuitId = null);

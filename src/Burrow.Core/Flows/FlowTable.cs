@@ -32,6 +32,29 @@ public sealed class FlowTable
     public long TotalStarted => Interlocked.Read(ref _nextId);
     public long TotalEnded => Interlocked.Read(ref _totalEnded);
 
+    /// <summary>A flow's Tor stream opened (bytes start to move). Raised on the connection's task: keep handlers short.</summary>
+    public event EventHandler<FlowInfo>? FlowOpened;
+
+    /// <summary>A flow ended, whatever the reason. Raised on the connection's task: keep handlers short.</summary>
+    public event EventHandler<FlowInfo>? FlowClosed;
+
+    /// <summary>Marks the flow open and tells <see cref="FlowOpened"/>.</summary>
+    internal void Opened(Flow flow)
+    {
+        flow.MarkOpen();
+        Raise(FlowOpened, flow);
+    }
+
+    /// <summary>Asks the live flow <paramref name="id"/> to close (Stop-BurrowFlow); false when no live flow has that id.</summary>
+    public bool Close(long id) => _live.TryGetValue(id, out var flow) && flow.RequestClose();
+
+    private void Raise(EventHandler<FlowInfo>? handler, Flow flow)
+    {
+        if (handler == null) return;
+        try { handler(this, flow.Snapshot(_time.GetUtcNow())); }
+        catch (Exception) { /* an observer's failure must not end a flow */ }
+    }
+
     public Flow Add(IPEndPoint source)
     {
         var flow = new Flow(Interlocked.Increment(ref _nextId), Network, source, _time.GetUtcNow());
@@ -46,13 +69,16 @@ public sealed class FlowTable
             return;
         _live.TryRemove(flow.Id, out _);
         Interlocked.Increment(ref _totalEnded);
-        if (RecentCapacity == 0) return;
-        lock (_recentGate)
+        if (RecentCapacity > 0)
         {
-            _recent.Enqueue(flow);
-            while (_recent.Count > RecentCapacity)
-                _recent.Dequeue();
+            lock (_recentGate)
+            {
+                _recent.Enqueue(flow);
+                while (_recent.Count > RecentCapacity)
+                    _recent.Dequeue();
+            }
         }
+        Raise(FlowClosed, flow);
     }
 
     /// <summary>The live flows, then the recent ended ones, ordered by id.</summary>

@@ -57,6 +57,9 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
     public string Upstream => _connector.Description;
     public string RecoveryMethod => _resolver.Method;
 
+    /// <summary>The in-process Tor client carrying the flows; null for a SOCKS upstream (that Tor is not ours to show).</summary>
+    public Burrow.Tor.Client.TorClient? TorClient => (_connector as InProcessTorConnector)?.Client;
+
     /// <summary>The address the listener is bound to (known once running).</summary>
     public IPEndPoint? ListenEndPoint => _listener.EndPoint;
 
@@ -100,10 +103,13 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
         }
         catch (Exception e)
         {
-            Error = e.Message;
+            // Stopped while starting (a stop, or the caller's cancellation): the start's error is the stop's doing.
+            bool stopping;
+            lock (_gate) stopping = _stopTask != null || cancellationToken.IsCancellationRequested;
+            if (!stopping) Error = e.Message;
             _ready.TrySetException(e);
             _ = _ready.Task.Exception; // observed: callers that never wait must not see an unobserved fault
-            await StopCoreAsync(BurrowNetworkState.Failed).ConfigureAwait(false);
+            await StopCoreAsync(stopping ? BurrowNetworkState.Stopped : BurrowNetworkState.Failed).ConfigureAwait(false);
             throw;
         }
     }

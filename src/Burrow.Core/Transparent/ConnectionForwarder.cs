@@ -116,6 +116,9 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             _flows.End(flow, FlowEnd.TooManyFlows(MaxFlows));
             return;
         }
+        // Stop-BurrowFlow cancels this one flow; a network stop cancels them all.
+        using var closer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        flow.AttachCloser(closer);
         try
         {
             client.NoDelay = true;
@@ -123,7 +126,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             UpstreamConnection upstream;
             try
             {
-                upstream = await _connector.ConnectAsync(destination, source.Address.ToString(), ct).ConfigureAwait(false);
+                upstream = await _connector.ConnectAsync(destination, source.Address.ToString(), closer.Token).ConfigureAwait(false);
             }
             catch (UpstreamException e)
             {
@@ -135,14 +138,16 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             catch (OperationCanceledException)
             {
                 Reset(client);
-                _flows.End(flow, FlowEnd.NetworkStopped());
+                _flows.End(flow, flow.CloseRequested ? FlowEnd.ClosedByAdmin() : FlowEnd.NetworkStopped());
                 return;
             }
             await using (upstream.ConfigureAwait(false))
             {
-                flow.SetCircuit(upstream.Circuit);
-                flow.MarkOpen();
-                var end = await DuplexCopy.RunAsync(client, upstream, flow, IdleTimeout, _time, ct).ConfigureAwait(false);
+                flow.SetCircuit(upstream.Circuit, upstream.CircuitId);
+                _flows.Opened(flow);
+                var end = await DuplexCopy.RunAsync(client, upstream, flow, IdleTimeout, _time, closer.Token).ConfigureAwait(false);
+                if (flow.CloseRequested && end.Kind == FlowEndKind.NetworkStopped)
+                    end = FlowEnd.ClosedByAdmin();
                 if (end.Graceful)
                 {
                     client.Dispose();
@@ -165,6 +170,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
         }
         finally
         {
+            flow.DetachCloser();
             Interlocked.Decrement(ref _active);
         }
     }

@@ -41,6 +41,10 @@ internal static class DuplexCopy
 
         if (state.Outcome is { } failure)
             return failure;
+        if (state.PendingUpstreamWrite is { } writeFailure)
+            // The upstream refused what the client still sent; if it also finished sending (EOF), the exit
+            // closed the stream normally (END reason DONE): a close, not an upstream error.
+            return state.UpstreamFinished ? FlowEnd.ClosedByExit(writeFailure.Error) : writeFailure;
         if (activity.TimedOut)
             return FlowEnd.IdleTimeout(idleTimeout);
         if (cancellationToken.IsCancellationRequested)
@@ -68,6 +72,8 @@ internal static class DuplexCopy
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = null;
                     reading = false;
+                    if (!sourceIsClient)
+                        state.UpstreamFinished = true;
                     await target.FlushAsync(ct).ConfigureAwait(false);
                     await completeTarget().ConfigureAwait(false);
                     return;
@@ -85,7 +91,12 @@ internal static class DuplexCopy
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var clientFailed = reading == sourceIsClient;
-            state.Fail(clientFailed ? FlowEnd.ClientError("client: " + Describe(e)) : FlowEnd.UpstreamStreamError("upstream: " + Describe(e)), cts);
+            if (sourceIsClient && !reading)
+                // Writing to the upstream failed: the exit may have ended the stream normally while the client
+                // was still sending. Let the other direction finish (its EOF or its error decides); don't cancel it.
+                state.UpstreamWriteFailed(FlowEnd.UpstreamStreamError("upstream: " + Describe(e)));
+            else
+                state.Fail(clientFailed ? FlowEnd.ClientError("client: " + Describe(e)) : FlowEnd.UpstreamStreamError("upstream: " + Describe(e)), cts);
         }
         catch (OperationCanceledException)
         {
@@ -114,7 +125,20 @@ internal static class DuplexCopy
     private sealed class FirstFailure
     {
         private FlowEnd? _outcome;
+        private FlowEnd? _pendingWrite;
+        private volatile bool _upstreamFinished;
         public FlowEnd? Outcome { get { lock (this) return _outcome; } }
+
+        /// <summary>A failed write to the upstream, judged once the upstream's own direction has ended.</summary>
+        public FlowEnd? PendingUpstreamWrite { get { lock (this) return _pendingWrite; } }
+
+        /// <summary>The upstream reached EOF (it finished sending normally).</summary>
+        public bool UpstreamFinished { get => _upstreamFinished; set => _upstreamFinished = value; }
+
+        public void UpstreamWriteFailed(FlowEnd outcome)
+        {
+            lock (this) _pendingWrite ??= outcome;
+        }
 
         public void Fail(FlowEnd outcome, CancellationTokenSource cts)
         {

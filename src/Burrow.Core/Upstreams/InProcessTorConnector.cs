@@ -23,6 +23,9 @@ public sealed class InProcessTorConnector : ITorConnector
 
     public string Description => "in-process Tor client";
 
+    /// <summary>The client itself, for status, circuits and new identity (Get-BurrowTorClient and friends).</summary>
+    public TorClient Client => _client;
+
     public async Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken)
     {
         var mapped = progress == null ? null : new ProgressMap(progress);
@@ -79,6 +82,8 @@ public sealed class InProcessTorConnector : ITorConnector
 
         /// <summary>"exit1 (A1B2C3D4..)".</summary>
         public override string? Circuit => connection.ExitDescription;
+
+        public override long? CircuitId => connection.CircuitId;
 
         /// <summary>Tor streams have no half-close: like C tor when an application closes its side, end the
         /// stream (END after the queued data). Without this a keep-alive exit connection would hold the

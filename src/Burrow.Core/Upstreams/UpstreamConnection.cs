@@ -9,6 +9,9 @@ public abstract class UpstreamConnection : IAsyncDisposable
     /// <summary>The circuit carrying the stream as far as known (exit nickname and fingerprint), or null.</summary>
     public virtual string? Circuit => null;
 
+    /// <summary>The Tor client's number for that circuit (TorCircuitInfo.Id), when the upstream is the in-process client.</summary>
+    public virtual long? CircuitId => null;
+
     /// <summary>Tells the destination we will send no more (TCP half-close); reading goes on.</summary>
     public abstract ValueTask CompleteWritesAsync();
 

@@ -42,7 +42,8 @@ internal sealed partial class Channel
                 case ChannelCommand.Netinfo:
                     if (!sawCerts)
                         throw Handshake("NETINFO came before CERTS; the relay never proved its identity");
-                    Decode(NetinfoCell.Decode, body);
+                    var netinfo = Decode(NetinfoCell.Decode, body);
+                    PeerClockOffset = netinfo.Timestamp == 0 ? null : netinfo.Time - _options.Clock();
                     // Clients send TIME 0 and no addresses of their own (tor-spec 4.5).
                     await WriteCellAsync(new NetinfoCell(0, NetinfoAddress.From(Target.OrPort.Address), []), ct).ConfigureAwait(false);
                     return;

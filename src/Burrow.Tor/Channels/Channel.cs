@@ -62,6 +62,10 @@ internal sealed partial class Channel : IAsyncDisposable
 
     public int LinkVersion => _framing.LinkVersion;
 
+    /// <summary>The relay's clock minus ours when its NETINFO arrived (tor-spec 4.5); null when it sent TIME 0.
+    /// Read for the client's clock-skew estimate.</summary>
+    public TimeSpan? PeerClockOffset { get; private set; }
+
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Why the channel closed, once it has.</summary>

@@ -56,9 +56,27 @@ internal sealed class CircuitPool : IAsyncDisposable
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
+    /// <summary>A circuit joined the pool (raised outside the lock; handlers must be quick and not throw).</summary>
+    public event Action<PooledCircuit>? CircuitBuilt;
+
+    /// <summary>A build failed: the path and the reason (raised outside the lock).</summary>
+    public event Action<CircuitPath, string>? CircuitBuildFailed;
+
     public long CircuitsBuilt => Interlocked.Read(ref _built);
 
     public long CircuitBuildFailures => Interlocked.Read(ref _failed);
+
+    /// <summary>Takes every open circuit out of use for new streams (new identity); idle ones close now. Returns them.</summary>
+    public IReadOnlyList<PooledCircuit> RetireAll()
+    {
+        lock (_lock)
+        {
+            var open = _circuits.Where(c => !c.IsClosed && !c.Retired).ToList();
+            foreach (var c in open)
+                Retire(c);
+            return open;
+        }
+    }
 
     public (int Open, int Clean, int Pending) Counts
     {
@@ -278,6 +296,7 @@ internal sealed class CircuitPool : IAsyncDisposable
             }
             Interlocked.Increment(ref _built);
             _logger.LogDebug("Built {Circuit} in {Ms:0} ms.", pooled, (Now - started).TotalMilliseconds);
+            CircuitBuilt?.Invoke(pooled);
             return pooled;
         }
         catch (Exception e)
@@ -297,6 +316,8 @@ internal sealed class CircuitPool : IAsyncDisposable
                 _failedRelays.Report(path.Hops[hop].RsaIdentity);
             var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
             _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, Math.Max(hop, 0) + 1, reason);
+            if (!_disposed.IsCancellationRequested)
+                CircuitBuildFailed?.Invoke(path, $"failed at hop {Math.Max(hop, 0) + 1}: {reason}");
             if (e is OperationCanceledException && !_disposed.IsCancellationRequested)
                 throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {_options.CircuitBuildTimeout.TotalSeconds:0} s", e);
             throw;

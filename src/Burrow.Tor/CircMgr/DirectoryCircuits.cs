@@ -24,6 +24,8 @@ internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposab
     private readonly object _lock = new();
     private readonly Dictionary<RsaIdentity, Task<Circuit>> _circuits = [];
     private bool _disposed;
+    // Disposal ends builds in progress at once (a stop during bootstrap must not wait out the timeout).
+    private readonly CancellationTokenSource _disposing = new();
 
     /// <summary><paramref name="builder"/> builds the one-hop circuits (its hop timeout applies);
     /// <paramref name="streamTimeout"/> bounds building one and opening each directory stream.</summary>
@@ -100,7 +102,8 @@ internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposab
     {
         // Belongs to every request waiting for it: bounded by the channel's handshake timeout and
         // the hop timeout below, not by one caller's token.
-        using var timeout = new CancellationTokenSource(_streamTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+        timeout.CancelAfter(_streamTimeout);
         Exception? last = null;
         foreach (var orPort in server.OrPorts)
         {
@@ -132,6 +135,7 @@ internal sealed class DirectoryCircuits : IDirectoryStreamOpener, IAsyncDisposab
             all = [.. _circuits.Values];
             _circuits.Clear();
         }
+        _disposing.Cancel();
         foreach (var t in all)
         {
             try

@@ -2,6 +2,7 @@
 // guard-spec), streams and resolves (tor-spec 6.2, 6.4), required protocols (dir-spec 3.4.1).
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Burrow.Tor.Channels;
 using Burrow.Tor.CircMgr;
 using Burrow.Tor.Circuits;
@@ -51,6 +52,9 @@ public sealed class TorClient : IAsyncDisposable
     private CircuitParameters _circuitParameters = CircuitParameters.Default;
     private BootstrapStatus _bootstrap = BootstrapStatus.Starting;
     private string? _protocolProblem;
+    private string? _protocolWarning;
+    private readonly ConditionalWeakTable<Circuit, CircuitCounters> _circuitCounters = new();
+    private long _nextCircuitId;
     private bool _ready;
     private Task? _refreshLoop;
     private Task? _maintenanceLoop;
@@ -117,8 +121,16 @@ public sealed class TorClient : IAsyncDisposable
             MaxCircuits = options.MaxCircuits,
         };
         _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger);
+        _pool.CircuitBuilt += OnCircuitBuilt;
+        _pool.CircuitBuildFailed += OnCircuitBuildFailed;
         _directory.DirectoryChanged += OnDirectoryChanged;
     }
+
+    /// <summary>A circuit was built and joined the pool. Raised on the building task: keep handlers short.</summary>
+    public event EventHandler<TorCircuitInfo>? CircuitBuilt;
+
+    /// <summary>A circuit could not be built. Raised on the building task: keep handlers short.</summary>
+    public event EventHandler<TorCircuitFailure>? CircuitFailed;
 
     /// <summary>Directory requests made so far (for status and tests).</summary>
     internal DirectoryStatistics DirectoryStatistics => _directory.Statistics;
@@ -140,31 +152,107 @@ public sealed class TorClient : IAsyncDisposable
     internal GuardManager Guards => _guards;
 
     /// <summary>A snapshot of the client: bootstrap, directory, circuits, channels, guards.</summary>
-    public TorClientStatus Status
+    public TorClientStatus Status => GetStatus();
+
+    /// <summary>A snapshot of the client: bootstrap, directory and its liveness, circuits, channels, guards,
+    /// clock skew, protocol warnings.</summary>
+    public TorClientStatus GetStatus()
     {
-        get
+        var dir = _directory.Current;
+        var (open, clean, pending) = _pool.Counts;
+        var channels = _channels.OpenChannels;
+        var offsets = channels.Select(c => c.PeerClockOffset).OfType<TimeSpan>().Order().ToList();
+        string[] warnings = [.. new[] { _protocolProblem, _protocolWarning }.OfType<string>()];
+        return new TorClientStatus
         {
-            var dir = _directory.Current;
-            var (open, clean, _) = _pool.Counts;
-            return new TorClientStatus
-            {
-                Bootstrap = _bootstrap,
-                IsReady = IsReady,
-                Problem = _protocolProblem,
-                ConsensusValidAfter = dir?.ValidAfter,
-                ConsensusValidUntil = dir?.ValidUntil,
-                NextConsensusFetch = _directory.NextRefresh,
-                Relays = dir?.Relays.Count ?? 0,
-                RelaysWithMicrodescriptors = dir?.RelaysWithMicrodescriptor ?? 0,
-                OpenCircuits = open,
-                CleanCircuits = clean,
-                CircuitsBuilt = _pool.CircuitsBuilt,
-                CircuitBuildFailures = _pool.CircuitBuildFailures,
-                OpenChannels = _channels.OpenChannels.Count,
-                PrimaryGuards = dir != null ? _guards.PrimaryGuards : [],
-                DirectoryRequests = _directory.Statistics.ToString(),
-            };
+            Bootstrap = _bootstrap,
+            IsReady = IsReady,
+            Problem = _protocolProblem,
+            ConsensusValidAfter = dir?.ValidAfter,
+            ConsensusValidUntil = dir?.ValidUntil,
+            NextConsensusFetch = _directory.NextRefresh,
+            Relays = dir?.Relays.Count ?? 0,
+            RelaysWithMicrodescriptors = dir?.RelaysWithMicrodescriptor ?? 0,
+            ConsensusIsLive = dir?.IsLive(_time.GetUtcNow().UtcDateTime) ?? false,
+            OpenCircuits = open,
+            CleanCircuits = clean,
+            BuildingCircuits = pending,
+            // The relays' clocks (NETINFO) against ours: the median, so one wrong relay does not decide.
+            ClockSkew = offsets.Count == 0 ? null : offsets[offsets.Count / 2],
+            ProtocolWarnings = warnings,
+            SampledGuards = dir != null ? _guards.Snapshot() : [],
+            CircuitsBuilt = _pool.CircuitsBuilt,
+            CircuitBuildFailures = _pool.CircuitBuildFailures,
+            OpenChannels = channels.Count,
+            PrimaryGuards = dir != null ? _guards.PrimaryGuards : [],
+            DirectoryRequests = _directory.Statistics.ToString(),
+        };
+    }
+
+    // ================================================================ circuits as data
+
+    /// <summary>The open exit circuits, oldest first: relays, age, dirtiness, isolation key, streams and bytes.</summary>
+    public IReadOnlyList<TorCircuitInfo> GetCircuits()
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return _pool.Snapshot().Select(c => Describe(c, now)).OrderBy(c => c.Id).ToList();
+    }
+
+    /// <summary>
+    /// A new identity (Tor Browser's "New Identity", the control port's NEWNYM): every open circuit stops
+    /// taking new streams; idle ones close now, busy ones when their streams end. New streams get new
+    /// circuits. Returns the circuits retired (as they were just before).
+    /// </summary>
+    public IReadOnlyList<TorCircuitInfo> NewIdentity()
+    {
+        ThrowIfDisposed();
+        var now = _time.GetUtcNow().UtcDateTime;
+        var before = _pool.Snapshot().Where(c => c.Accepts(c.IsolationKey ?? "", now, _options.MaxCircuitDirtiness)).Select(c => Describe(c, now)).ToList();
+        var retired = _pool.RetireAll();
+        _logger.LogInformation("New identity: {Count} circuits take no new streams.", retired.Count);
+        var ids = retired.Select(c => CountersOf(c.Circuit).Id).ToHashSet();
+        return before.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).ToList();
+    }
+
+    private CircuitCounters CountersOf(Circuit circuit) =>
+        _circuitCounters.GetValue(circuit, _ => new CircuitCounters(Interlocked.Increment(ref _nextCircuitId)));
+
+    private TorCircuitInfo Describe(PooledCircuit c, DateTime now)
+    {
+        var counters = CountersOf(c.Circuit);
+        return new TorCircuitInfo
+        {
+            Id = counters.Id,
+            Purpose = "exit",
+            Hops = c.Path.Hops.Select(h => new TorCircuitHop(h.Nickname, h.RsaIdentity.ToHex(), h.OrPort)).ToList(),
+            BuiltAt = c.BuiltAt,
+            FirstUsedAt = c.FirstUsedAt,
+            Age = now - c.BuiltAt,
+            IsUsable = c.Accepts(c.IsolationKey ?? "", now, _options.MaxCircuitDirtiness),
+            IsolationKey = c.IsolationKey,
+            Streams = c.Circuit.StreamCount,
+            BytesSent = counters.BytesSent,
+            BytesReceived = counters.BytesReceived,
+        };
+    }
+
+    private void OnCircuitBuilt(PooledCircuit circuit)
+    {
+        if (CircuitBuilt is not { } handler)
+        {
+            _ = CountersOf(circuit.Circuit); // numbered in build order all the same
+            return;
         }
+        try { handler(this, Describe(circuit, _time.GetUtcNow().UtcDateTime)); }
+        catch (Exception e) { _logger.LogWarning("A CircuitBuilt handler failed: {Reason}", e.Message); }
+    }
+
+    private void OnCircuitBuildFailed(CircuitPath path, string reason)
+    {
+        if (CircuitFailed is not { } handler)
+            return;
+        try { handler(this, new TorCircuitFailure(path.Hops.Select(h => h.Nickname).ToList(), reason, _time.GetUtcNow().UtcDateTime)); }
+        catch (Exception e) { _logger.LogWarning("A CircuitFailed handler failed: {Reason}", e.Message); }
     }
 
     // ================================================================ bootstrap
@@ -239,6 +327,7 @@ public sealed class TorClient : IAsyncDisposable
         {
             _protocolProblem = null;
             var recommended = SupportedProtocols.Missing(dir.Consensus.RecommendedClientProtocols);
+            _protocolWarning = recommended.Length > 0 ? $"The consensus recommends protocols this client lacks: {recommended}." : null;
             if (recommended.Length > 0)
                 _logger.LogDebug("The consensus recommends protocols this client lacks: {Missing}.", recommended);
         }
@@ -307,7 +396,7 @@ public sealed class TorClient : IAsyncDisposable
             {
                 _logger.LogDebug("Opening a stream to {Target} on {Circuit}.", target, circuit);
                 var stream = await circuit.Circuit.OpenStreamAsync(target, ct).ConfigureAwait(false);
-                return new TorConnection(stream, circuit.Info, circuit.Circuit);
+                return new TorConnection(stream, circuit.Info, circuit.Circuit, CountersOf(circuit.Circuit));
             },
             $"Connecting to {target}", cancellationToken);
 

@@ -17,6 +17,9 @@ public sealed record TorClientStatus
 
     public DateTime? ConsensusValidUntil { get; init; }
 
+    /// <summary>Whether the consensus is valid now (between valid-after and valid-until).</summary>
+    public bool ConsensusIsLive { get; init; }
+
     public DateTime? NextConsensusFetch { get; init; }
 
     public int Relays { get; init; }
@@ -26,6 +29,19 @@ public sealed record TorClientStatus
     public int OpenCircuits { get; init; }
 
     public int CleanCircuits { get; init; }
+
+    /// <summary>Circuits being built now.</summary>
+    public int BuildingCircuits { get; init; }
+
+    /// <summary>The relays' clocks minus ours (median over open channels, from NETINFO); null before any channel.
+    /// Positive: our clock is behind.</summary>
+    public TimeSpan? ClockSkew { get; init; }
+
+    /// <summary>Protocol problems (required protocols missing: the client stops) and warnings (recommended ones missing).</summary>
+    public IReadOnlyList<string> ProtocolWarnings { get; init; } = [];
+
+    /// <summary>Every sampled guard: listed, confirmed, primary, reachability.</summary>
+    public IReadOnlyList<GuardInfo> SampledGuards { get; init; } = [];
 
     public long CircuitsBuilt { get; init; }
 

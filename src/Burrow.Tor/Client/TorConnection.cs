@@ -18,13 +18,18 @@ namespace Burrow.Tor.Client;
 public sealed class TorConnection : Stream
 {
     private readonly TorStream _stream;
+    private readonly CircuitCounters? _counters;
 
-    internal TorConnection(TorStream stream, CircuitInfo relays, Circuit underlying)
+    internal TorConnection(TorStream stream, CircuitInfo relays, Circuit underlying, CircuitCounters? counters = null)
     {
         _stream = stream;
         Relays = relays;
         UnderlyingCircuit = underlying;
+        _counters = counters;
     }
+
+    /// <summary>The client's number for the circuit carrying this connection (<see cref="TorCircuitInfo.Id"/>), or 0.</summary>
+    public long CircuitId => _counters?.Id ?? 0;
 
     /// <summary>The Tor stream itself.</summary>
     internal TorStream Stream => _stream;
@@ -65,25 +70,42 @@ public sealed class TorConnection : Stream
         set => throw new NotSupportedException("A Tor connection has no position.");
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _stream.ReadAsync(buffer, cancellationToken);
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        CountRead(await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _stream.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => _stream.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => CountRead(_stream.Read(buffer, offset, count));
 
-    public override int Read(Span<byte> buffer) => _stream.Read(buffer);
+    public override int Read(Span<byte> buffer) => CountRead(_stream.Read(buffer));
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _stream.WriteAsync(buffer, cancellationToken);
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await _stream.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _counters?.Sent(buffer.Length);
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _stream.WriteAsync(buffer, offset, count, cancellationToken);
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => _stream.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        _stream.Write(buffer, offset, count);
+        _counters?.Sent(count);
+    }
 
-    public override void Write(ReadOnlySpan<byte> buffer) => _stream.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _stream.Write(buffer);
+        _counters?.Sent(buffer.Length);
+    }
+
+    private int CountRead(int n)
+    {
+        _counters?.Received(n);
+        return n;
+    }
 
     /// <summary>Nothing to do: data is handed to the circuit as it is written.</summary>
     public override void Flush()

@@ -247,7 +247,17 @@ internal sealed class DirectoryManager
             }
         }
         throw new DirectoryException(DirectoryErrorKind.Exhausted,
-            $"no usable consensus after {attempts} attempts: " + string.Join("; ", errors.TakeLast(6)));
+            $"no usable consensus after {attempts} attempts: " + Summarize(errors));
+    }
+
+    /// <summary>The attempts' errors, each distinct one once with how often it happened (the same
+    /// unreachable authorities, tried twice each, would otherwise fill a screen), at most six.</summary>
+    internal static string Summarize(IReadOnlyList<string> errors)
+    {
+        var groups = errors.GroupBy(e => e, StringComparer.Ordinal).ToList();
+        var shown = groups.Take(6).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ({g.Count()} times)");
+        var more = groups.Count > 6 ? $"; {groups.Count - 6} more" : "";
+        return string.Join("; ", shown) + more;
     }
 
     private async Task FetchMissingCertificatesAsync(MicrodescConsensus consensus, DirectoryServer first, IReadOnlyList<DirectoryServer> servers, CancellationToken cancellationToken)

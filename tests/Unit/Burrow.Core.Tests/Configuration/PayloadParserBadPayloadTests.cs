@@ -239,7 +239,9 @@ public class PayloadParserBadPayloadTests
         { () => new Hashtable { ["mtu"] = ulong.MaxValue }, "mtu", "18446744073709551615 is out of range" },
         { () => new Hashtable { ["upstream"] = new Hashtable { ["kind"] = "socks5", ["socks5"] = null } }, "upstream.socks5", "expected a string, found null" },
         { () => new Hashtable { ["arti"] = new Hashtable { ["state_dir"] = "" } }, "arti.state_dir", "arti.state_dir: must be a non-empty string" },
-        { () => SelfContaining(), "", "nested deeper than 32 levels" },
+        { () => SelfContaining(), "arti", "arti: this hashtable contains itself: it is the same object as the payload's top level; a payload is a tree" },
+        { () => InnerSelfContaining(), "arti.tor_network", "arti.tor_network: this hashtable contains itself: it is the same object as 'arti'" },
+        { () => Deep(40), "", "nested deeper than 32 levels" },
     };
 
     [Theory]
@@ -252,6 +254,34 @@ public class PayloadParserBadPayloadTests
             Assert.Equal(keyPath, e.KeyPath);
         Assert.Contains(fragment, e.Message, StringComparison.Ordinal);
         Assert.Null(e.Line);
+    }
+
+    [Fact]
+    public void SelfContainingHashtableIsReportedOnceNotAlongTheCycle()
+    {
+        var e = Fail(SelfContaining());
+        Assert.Single(e.Errors);
+        Assert.DoesNotContain("arti.arti", e.Message, StringComparison.Ordinal);
+    }
+
+    private static Hashtable InnerSelfContaining()
+    {
+        var arti = new Hashtable();
+        arti["tor_network"] = arti;
+        return new Hashtable { ["arti"] = arti };
+    }
+
+    private static Hashtable Deep(int levels)
+    {
+        var root = new Hashtable();
+        var h = root;
+        for (var i = 0; i < levels; i++)
+        {
+            var next = new Hashtable();
+            h["x"] = next;
+            h = next;
+        }
+        return root;
     }
 
     private static Hashtable SelfContaining()
