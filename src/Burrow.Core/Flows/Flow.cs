@@ -17,6 +17,7 @@ public sealed class Flow
     private string? _circuit;
     private IPEndPoint? _destination;
     private string? _method;
+    private string? _hostname;
 
     internal Flow(long id, string network, IPEndPoint source, DateTimeOffset start)
     {
@@ -41,6 +42,12 @@ public sealed class Flow
     internal void SetDestination(IPEndPoint? destination, string method)
     {
         lock (_gate) { _destination = destination; _method = method; }
+    }
+
+    /// <summary>The host name behind a virtual destination address (the stream was opened by name).</summary>
+    internal void SetHostname(string hostname)
+    {
+        lock (_gate) _hostname = hostname;
     }
 
     internal void SetCircuit(string? circuit)
@@ -70,6 +77,6 @@ public sealed class Flow
     {
         lock (_gate)
             return new FlowInfo(Id, Network, Source, _destination, _method, _state, BytesUp, BytesDown,
-                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError);
+                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError, _hostname);
     }
 }
