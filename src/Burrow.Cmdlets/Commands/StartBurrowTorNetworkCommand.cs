@@ -47,7 +47,13 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
                 $"a Burrow network named '{Name}' is already running (listening on {running.ListenEndPoint}); stop it first or choose another -Name"),
                 "NetworkAlreadyRunning", ErrorCategory.ResourceExists, Name));
 
-        if (!ShouldProcess($"{Name} (listen {options.TcpStack.Listen}, upstream {options.Upstream.Kind})", "Start Burrow Tor network"))
+        var target = $"{Name} (listen {options.TcpStack.Listen}, upstream {options.Upstream.Kind})";
+        if (BurrowNetworkFactory.PreviewRedirectScript(Name, options) is { } script)
+        {
+            // The install is part of the start: -WhatIf shows the exact table, -Confirm asks for it.
+            target += $", installing this nft ruleset (table inet {Burrow.Core.Redirect.NftTableName.For(Name)}, removed on stop or exit; ports as configured):\n{script}";
+        }
+        if (!ShouldProcess(target, "Start Burrow Tor network"))
             return;
 
         var logBridge = new JobLoggerProvider();
