@@ -47,8 +47,11 @@ Describe 'redirect.install: Burrow installs and owns its rules' {
         try {
             Wait-Until { (nft list tables) -match 'table inet burrow_crash' } -TimeoutSec 60 -Because 'the child installs its table'
         } finally {
-            kill -9 $child.Id
+            # `dotnet pwsh` may run pwsh as a child of the muxer: kill -9 the whole line, the pwsh that holds the table included.
+            $pids = @($child.Id) + @(ps -o pid= --ppid $child.Id | ForEach-Object { [int]$_.Trim() })
+            foreach ($p in $pids) { kill -9 $p 2>$null }
             $child.WaitForExit()
+            Wait-Until { -not ((nft list tables) -match 'table inet burrow_crash') } -TimeoutSec 10 -Because 'the kernel removes an owned table when its process dies' 
         }
         Get-BurrowTables | Should -BeNullOrEmpty
         $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $port)
