@@ -8,7 +8,7 @@
 # this machine from a test.
 set -euo pipefail
 NS="burrow-test-$$"
-cleanup() { ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; }
+cleanup() { ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; rm -rf "/etc/netns/$NS"; }
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
@@ -21,5 +21,9 @@ ip -n "$NS" -6 addr add fd00:b0::1/64 dev lo nodad
 ip -n "$NS" -6 route add default dev burrow-void
 # Loopback without delayed ACKs: C tor does not set TCP_NODELAY (TESTNET.md); only inside this namespace.
 ip -n "$NS" route replace local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1 quickack 1 2>/dev/null || true
+# Nothing inside resolves through the host's real resolver: `ip netns exec` bind-mounts this resolv.conf, and
+# its server is a documentation address that only Burrow's own DNS capture (redirect.install) answers.
+mkdir -p "/etc/netns/$NS"
+echo "nameserver 198.51.100.53" > "/etc/netns/$NS/resolv.conf"
 export BURROW_NETNS="$NS"
 ip netns exec "$NS" "$@"

@@ -79,7 +79,13 @@ public sealed class StartBurrowTorNetworkCommand : BurrowCmdlet
             (options.Upstream.Kind == Core.Configuration.UpstreamKind.InProcess && options.Arti.Authorities.Count == 0
                 ? " (the payload names no authorities under [arti.tor_network])." : ".");
         WriteVerbose(joining);
-        if (!ShouldProcess($"{Name} (listen {options.TcpStack.Listen}, upstream {PayloadDescription.Upstream(options)}, joining {torNetwork})", "Start Burrow Tor network"))
+        var target = $"{Name} (listen {options.TcpStack.Listen}, upstream {PayloadDescription.Upstream(options)}, joining {torNetwork})";
+        if (BurrowNetworkFactory.PreviewRedirectScript(Name, options) is { } script)
+        {
+            // The install is part of the start: -WhatIf shows the exact table, -Confirm asks for it.
+            target += $", installing this nft ruleset (table inet {Burrow.Core.Redirect.NftTableName.For(Name)}, removed on stop or exit; ports as configured):\n{script}";
+        }
+        if (!ShouldProcess(target, "Start Burrow Tor network"))
             return;
 
         var logBridge = new JobLoggerProvider();

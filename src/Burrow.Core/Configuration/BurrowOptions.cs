@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Core.Upstreams;
 
 namespace Burrow.Core.Configuration;
 
@@ -26,6 +27,16 @@ public sealed class BurrowOptions
     public UpstreamSection Upstream { get; init; } = new();
 
     public RecoverySection Recovery { get; init; } = new();
+
+    public RedirectSection Redirect { get; init; } = new();
+
+    public DnsSection Dns { get; init; } = new();
+
+    /// <summary>The root key <c>isolate</c>: what stream and DNS isolation keys are made of.</summary>
+    public IsolationPolicy Isolate { get; init; } = IsolationPolicy.Default;
+
+    /// <summary>The DNS listener runs: redirect.install captures port 53 into it, or dns.enable asks for it alone.</summary>
+    public bool DnsListenerEnabled => Redirect.Install || Dns.Enable;
 
     /// <summary>The options as a TOML payload (every key, defaults included).</summary>
     public override string ToString() => PayloadWriter.ToToml(this);

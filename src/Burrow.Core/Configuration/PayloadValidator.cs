@@ -7,7 +7,8 @@ namespace Burrow.Core.Configuration;
 /// The payload schema, written once over the common tree (<see cref="PayloadNode"/>) whatever
 /// form the payload came in. This file reads the top level (address, tun_name, mtu) and hands each
 /// section to its reader (<see cref="ArtiSectionReader"/>, <see cref="TcpStackSectionReader"/>,
-/// <see cref="UpstreamSectionReader"/>, <see cref="RecoverySectionReader"/>), all sharing one
+/// <see cref="UpstreamSectionReader"/>, <see cref="RecoverySectionReader"/>, <see cref="RedirectSectionReader"/>,
+/// <see cref="DnsSectionReader"/>, <see cref="IsolateKeyReader"/>), all sharing one
 /// <see cref="SchemaReader"/>. Every problem is collected (up to <see cref="MaxErrors"/>) in the
 /// schema's order so one run shows them all; cross-key rules run only when the keys they depend on
 /// were valid. A new section is a new reader file, a key in <see cref="RootKeys"/> and one line in
@@ -24,7 +25,7 @@ internal static class PayloadValidator
     private const string AddressAccepted = "CIDR addresses such as \"100.64.0.2/32\" or \"fd00::2/128\" (a string or an array of strings)";
     private const string TunNameAccepted = "1 to 15 characters from A-Z, a-z, 0-9, '_', '.', '-'";
 
-    private static readonly string[] RootKeys = ["address", "tun_name", "mtu", "arti", "tcp_stack", "upstream", "recovery"];
+    private static readonly string[] RootKeys = ["address", "tun_name", "mtu", "arti", "tcp_stack", "upstream", "recovery", "redirect", "dns", "isolate"];
 
     /// <summary>The options the payload describes, or a <see cref="PayloadException"/> listing every problem.</summary>
     public static BurrowOptions Validate(PayloadNode root, PayloadContext context)
@@ -58,6 +59,19 @@ internal static class PayloadValidator
         var tcpStack = section.Get("tcp_stack") is { } ts ? TcpStackSectionReader.Read(r, ts.Node, ts.Path) : defaults.TcpStack;
         var upstream = section.Get("upstream") is { } up ? UpstreamSectionReader.Read(r, up.Node, up.Path) : defaults.Upstream;
         var recovery = section.Get("recovery") is { } rc ? RecoverySectionReader.Read(r, rc.Node, rc.Path, tcpStack) : defaults.Recovery;
+        var redirectEntry = section.Get("redirect");
+        var redirect = redirectEntry is { } rd ? RedirectSectionReader.Read(r, rd.Node, rd.Path) : defaults.Redirect;
+        var dnsEntry = section.Get("dns");
+        var dns = dnsEntry is { } dn ? DnsSectionReader.Read(r, dn.Node, dn.Path) : defaults.Dns;
+        var isolate = section.Get("isolate") is { } iso ? IsolateKeyReader.Read(r, iso.Node, iso.Path) : defaults.Isolate;
+
+        // Rules across sections, only over sections that were valid.
+        if (redirect is not null && dns is not null && tcpStack is not null && upstream is not null)
+        {
+            RedirectSectionReader.CheckAgainst(r, redirect, redirectEntry?.Node ?? root, "redirect", tcpStack, upstream, dns, "dns");
+            if (redirect.Install || dns.Enable)
+                DnsSectionReader.CheckAgainst(r, dns, dnsEntry?.Node ?? redirectEntry?.Node ?? root, "dns", tcpStack, redirect);
+        }
 
         if (r.Errors.Count > 0)
             return null;
@@ -70,6 +84,9 @@ internal static class PayloadValidator
             TcpStack = tcpStack!,
             Upstream = upstream!,
             Recovery = recovery!,
+            Redirect = redirect!,
+            Dns = dns!,
+            Isolate = isolate!,
         };
     }
 

@@ -18,6 +18,7 @@ public static class PayloadWriter
         sb.Append("address = ").Append(Array(options.Address.Select(n => Str(n.ToString())))).Append('\n');
         sb.Append("tun_name = ").Append(Str(options.TunName)).Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"mtu = {options.Mtu}\n");
+        sb.Append("isolate = ").Append(options.Isolate.ToString()).Append('\n');
 
         var arti = options.Arti;
         sb.Append("\n[arti]\n");
@@ -54,6 +55,25 @@ public static class PayloadWriter
 
         sb.Append("\n[recovery]\n");
         sb.Append("pflog_fallback = ").Append(options.Recovery.PflogFallback ? "true" : "false").Append('\n');
+
+        var redirect = options.Redirect;
+        sb.Append("\n[redirect]\n");
+        sb.Append("install = ").Append(Bool(redirect.Install)).Append('\n');
+        sb.Append("scope = ").Append(Str(redirect.Scope == Redirect.RedirectScope.Gateway ? "gateway" : "host")).Append('\n');
+        sb.Append("sources = ").Append(Array(redirect.Sources.Select(n => Str(n.ToString())))).Append('\n');
+        sb.Append("exclude = ").Append(Array(redirect.Exclude.Select(n => Str(n.ToString())))).Append('\n');
+        sb.Append("ipv6 = ").Append(Bool(redirect.Ipv6)).Append('\n');
+        sb.Append("fail_closed = ").Append(Bool(redirect.FailClosed)).Append('\n');
+        sb.Append(CultureInfo.InvariantCulture, $"mark = 0x{redirect.Mark:x}\n");
+        sb.Append("exempt_users = ").Append(Array(redirect.ExemptUsers.Select(u => u.All(char.IsAsciiDigit) ? u : Str(u)))).Append('\n');
+
+        var dns = options.Dns;
+        sb.Append("\n[dns]\n");
+        sb.Append("listen = ").Append(Str(NetworkSyntax.Format(dns.Listen))).Append('\n');
+        sb.Append("enable = ").Append(Bool(dns.Enable)).Append('\n');
+        sb.Append("automap_suffixes = ").Append(Array(dns.AutomapSuffixes.Select(Str))).Append('\n');
+        sb.Append("virtual_network_v4 = ").Append(Str(dns.VirtualNetworkV4.ToString())).Append('\n');
+        sb.Append("virtual_network_v6 = ").Append(Str(dns.VirtualNetworkV6.ToString())).Append('\n');
         return sb.ToString();
     }
 
@@ -65,6 +85,8 @@ public static class PayloadWriter
         sb.Append(", orports = ").Append(Array(f.OrPorts.Select(p => Str(NetworkSyntax.Format(p))))).Append(" }");
         return sb.ToString();
     }
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static string Array(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";
 

@@ -46,6 +46,57 @@ internal sealed class SchemaReader(PayloadContext context)
         return null;
     }
 
+    public bool? ReadBoolean(PayloadNode node, string path)
+    {
+        if (node.Kind == PayloadNodeKind.Boolean)
+            return node.Boolean;
+        TypeError(path, node, "a boolean", "true or false");
+        return null;
+    }
+
+    /// <summary>CIDR networks (an array, or one string); host bits refused, each once. Empty allowed unless <paramref name="atLeastOne"/>.</summary>
+    public List<IPNetwork>? ReadNetworks(PayloadNode node, string path, string accepted, bool atLeastOne = false)
+    {
+        var items = ListOf(node, path, "a CIDR string or an array of them", accepted);
+        if (items is null)
+            return null;
+        if (atLeastOne && items.Count == 0)
+        {
+            Error(path, node, $"must list at least one network; accepted: {accepted}");
+            return null;
+        }
+        var result = new List<IPNetwork>(items.Count);
+        var ok = true;
+        foreach (var (item, itemPath) in items)
+        {
+            if (ReadString(item, itemPath, "a CIDR string", accepted) is not { } text)
+            {
+                ok = false;
+                continue;
+            }
+            switch (NetworkSyntax.TryParseCidr(text, out var network))
+            {
+                case NetworkSyntax.CidrProblem.None:
+                    if (result.Contains(network))
+                    {
+                        Error(itemPath, item, $"{item.Show()} is listed twice; accepted: each network once");
+                        ok = false;
+                    }
+                    result.Add(network);
+                    break;
+                case NetworkSyntax.CidrProblem.HostBits:
+                    Error(itemPath, item, $"{item.Show()} has bits set after its prefix length; accepted: a network address (e.g. \"10.0.0.0/24\") or a single host (\"/32\" or \"/128\")");
+                    ok = false;
+                    break;
+                default:
+                    Error(itemPath, item, $"{item.Show()} is not a valid CIDR address; accepted: {accepted}");
+                    ok = false;
+                    break;
+            }
+        }
+        return ok ? result : null;
+    }
+
     public IPEndPoint? ReadEndPoint(PayloadNode node, string path, string accepted)
     {
         if (ReadString(node, path, "a string", accepted) is not { } text)

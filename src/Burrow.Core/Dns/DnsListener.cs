@@ -106,7 +106,11 @@ internal sealed class DnsListener : IAsyncDisposable
         try
         {
             foreach (var endpoint in _options.Endpoints)
-                bound.Add(Bind(endpoint));
+            {
+                // Port 0 after the first endpoint means "the port the first one got": one DNS port on every address.
+                var requested = endpoint.Port == 0 && bound.Count > 0 ? new IPEndPoint(endpoint.Address, bound[0].Endpoint.Port) : endpoint;
+                bound.Add(Bind(requested));
+            }
         }
         catch
         {

@@ -5,7 +5,7 @@ namespace Burrow.Core.Dns;
 /// <summary>Where the DNS listener listens and the bounds it keeps.</summary>
 internal sealed record DnsListenerOptions
 {
-    /// <summary>UDP and TCP, each endpoint; port 0 picks a free port shared by UDP and TCP.</summary>
+    /// <summary>UDP and TCP, each endpoint; port 0 picks a free port shared by UDP and TCP (on a later endpoint: the first one's port).</summary>
     public IReadOnlyList<IPEndPoint> Endpoints { get; init; } = [new(IPAddress.Loopback, 53), new(IPAddress.IPv6Loopback, 53)];
 
     /// <summary>TTL of an answer carrying a virtual address: short, so clients come back and refresh the mapping.</summary>

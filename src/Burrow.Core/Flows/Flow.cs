@@ -20,6 +20,7 @@ public sealed class Flow
     private long? _circuitId;
     private CancellationTokenSource? _closer;
     private volatile bool _closeRequested;
+    private string? _hostname;
 
     internal Flow(long id, string network, IPEndPoint source, DateTimeOffset start)
     {
@@ -44,6 +45,12 @@ public sealed class Flow
     internal void SetDestination(IPEndPoint? destination, string method)
     {
         lock (_gate) { _destination = destination; _method = method; }
+    }
+
+    /// <summary>The host name behind a virtual destination address (the stream was opened by name).</summary>
+    internal void SetHostname(string hostname)
+    {
+        lock (_gate) _hostname = hostname;
     }
 
     internal void SetCircuit(string? circuit, long? circuitId = null)
@@ -100,6 +107,6 @@ public sealed class Flow
     {
         lock (_gate)
             return new FlowInfo(Id, Network, Source, _destination, _method, _state, BytesUp, BytesDown,
-                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError, _circuitId);
+                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError, _circuitId, _hostname);
     }
 }

@@ -31,7 +31,8 @@ public sealed record FlowEnd
     /// <summary>Closed after being open, Refused when never forwarded, Failed when the upstream or the code failed.</summary>
     public FlowState State => Kind switch
     {
-        FlowEndKind.NotRedirected or FlowEndKind.RecoveryFailed or FlowEndKind.TooManyFlows => FlowState.Refused,
+        FlowEndKind.NotRedirected or FlowEndKind.RecoveryFailed or FlowEndKind.TooManyFlows
+            or FlowEndKind.OnionServiceUnsupported or FlowEndKind.VirtualAddressUnmapped => FlowState.Refused,
         FlowEndKind.UpstreamConnectFailed or FlowEndKind.InternalError => FlowState.Failed,
         _ => FlowState.Closed,
     };
@@ -59,6 +60,13 @@ public sealed record FlowEnd
     public static FlowEnd RecoveryFailed(string? detail) => new(FlowEndKind.RecoveryFailed, "recovery failed", detail);
 
     public static FlowEnd TooManyFlows(int max) => new(FlowEndKind.TooManyFlows, "too many flows", $"the network already carries {max} flows");
+
+    public static FlowEnd OnionServiceUnsupported(string hostname)
+        => new(FlowEndKind.OnionServiceUnsupported, "onion services are not supported yet", $"{hostname} is an onion service; Burrow's Tor client cannot reach onion services yet, so nothing was sent");
+
+    public static FlowEnd VirtualAddressUnmapped(System.Net.IPAddress address)
+        => new(FlowEndKind.VirtualAddressUnmapped, "virtual address not mapped",
+            $"{address} is one of the DNS listener's virtual addresses but stands for no name now (its mapping expired or was never handed out); look the name up again");
 
     public static FlowEnd UpstreamConnectFailed(UpstreamException e)
         => new(FlowEndKind.UpstreamConnectFailed, "upstream " + e.Kind, e.Message, e.Kind);

@@ -27,6 +27,10 @@ public enum FlowEndKind
     RecoveryFailed,
     /// <summary>The network already carried its maximum number of flows: never forwarded.</summary>
     TooManyFlows,
+    /// <summary>The destination is a .onion name (through a virtual address): onion services are not supported yet, never forwarded.</summary>
+    OnionServiceUnsupported,
+    /// <summary>The destination is a virtual address that stands for no name (expired or never handed out): never forwarded.</summary>
+    VirtualAddressUnmapped,
     /// <summary>The upstream could not open a stream; <see cref="FlowEnd.UpstreamError"/> says why.</summary>
     UpstreamConnectFailed,
     /// <summary>A bug: an unexpected exception while handling the connection.</summary>

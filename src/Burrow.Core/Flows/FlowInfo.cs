@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Burrow.Core.Upstreams;
 
@@ -10,6 +11,8 @@ namespace Burrow.Core.Flows;
 /// <param name="EndKind">Why the flow ended (null while live); <paramref name="EndReason"/> says it in words.</param>
 /// <param name="UpstreamError">The upstream's error kind when it could not connect.</param>
 /// <param name="CircuitId">The in-process Tor client's number for the circuit (Get-BurrowCircuit -Id), or null.</param>
+/// <param name="Hostname">When <paramref name="Destination"/> is a virtual address of the DNS listener: the name it
+/// stands for, which the Tor stream was opened to (the exit resolved it).</param>
 public sealed record FlowInfo(
     long Id,
     string Network,
@@ -27,4 +30,12 @@ public sealed record FlowInfo(
     string? Circuit,
     FlowEndKind? EndKind = null,
     UpstreamErrorKind? UpstreamError = null,
-    long? CircuitId = null);
+    long? CircuitId = null,
+    string? Hostname = null)
+{
+    /// <summary>Where the flow went, as Get-BurrowFlow shows it: <c>www.example.com:443 (10.192.0.5)</c> for a
+    /// name behind a virtual address, else the destination address.</summary>
+    public string? Target => Hostname is { } name && Destination is { } d
+        ? string.Create(CultureInfo.InvariantCulture, $"{name}:{d.Port} ({d.Address})")
+        : Destination?.ToString();
+}

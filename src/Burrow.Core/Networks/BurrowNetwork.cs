@@ -1,7 +1,9 @@
 using System.Net;
 using Burrow.Core.Configuration;
+using Burrow.Core.Dns;
 using Burrow.Core.Flows;
 using Burrow.Core.Recovery;
+using Burrow.Core.Redirect;
 using Burrow.Core.Transparent;
 using Burrow.Core.Upstreams;
 using Microsoft.Extensions.Logging;
@@ -10,8 +12,8 @@ namespace Burrow.Core.Networks;
 
 /// <summary>
 /// One running Burrow instance: its lifecycle (start, stop, state, registration by name) over the
-/// parts <see cref="BurrowNetworkFactory.ComposeParts"/> lists (resolver, upstream, forwarder,
-/// listener), and the flows it has seen. Parts start in order; stopping, or a failed start, stops
+/// parts <see cref="BurrowNetworkFactory.ComposeParts"/> lists (resolver, upstream, DNS listener, forwarder,
+/// listeners, redirect rules), and the flows it has seen. Parts start in order; stopping, or a failed start, stops
 /// them all in reverse. Connections are the <see cref="ConnectionForwarder"/>'s business.
 /// </summary>
 public sealed partial class BurrowNetwork : IAsyncDisposable
@@ -22,6 +24,9 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConnectionForwarder _forwarder;
     private readonly TransparentListener _listener;
+    private readonly IReadOnlyList<TransparentListener> _listeners;
+    private readonly DnsPart? _dns;
+    private readonly RulesPart? _rules;
     private readonly IReadOnlyList<INetworkPart> _parts;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,9 +45,13 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger(LoggerCategory(name));
         Flows = new FlowTable(name, FlowTable.DefaultRecentCapacity, _time);
-        _forwarder = new ConnectionForwarder(name, connector, resolver, Flows, _logger, _time);
-        _parts = BurrowNetworkFactory.ComposeParts(options, resolver, connector, _forwarder, _logger);
-        _listener = _parts.OfType<TransparentListener>().Single();
+        AddressMap = BurrowNetworkFactory.CreateAddressMap(options, _time);
+        _forwarder = new ConnectionForwarder(name, connector, resolver, Flows, _logger, _time, AddressMap, options.Isolate);
+        _parts = BurrowNetworkFactory.ComposeParts(name, options, resolver, connector, _forwarder, AddressMap, _logger);
+        _listeners = _parts.OfType<TransparentListener>().ToArray();
+        _listener = _listeners[0];
+        _dns = _parts.OfType<DnsPart>().SingleOrDefault();
+        _rules = _parts.OfType<RulesPart>().SingleOrDefault();
     }
 
     internal static string LoggerCategory(string name) => "Burrow.Network." + name;
@@ -62,6 +71,47 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
 
     /// <summary>The address the listener is bound to (known once running).</summary>
     public IPEndPoint? ListenEndPoint => _listener.EndPoint;
+
+    /// <summary>Every listener's bound address: tcp_stack.listen, and its IPv6 twin when redirect.ipv6 adds one.</summary>
+    public IReadOnlyList<IPEndPoint> ListenEndPoints => _listeners.Select(l => l.EndPoint).OfType<IPEndPoint>().ToArray();
+
+    /// <summary>Where the DNS listener listens (UDP and TCP); empty when it does not run.</summary>
+    public IReadOnlyList<IPEndPoint> DnsEndPoints => _dns?.Endpoints ?? [];
+
+    /// <summary>The nft table the network installed (<c>inet burrow_&lt;name&gt;</c>), while it is installed.</summary>
+    public string? RedirectTable => _rules?.Session is { } s ? $"{NftRuleset.Family} {s.TableName}" : null;
+
+    /// <summary>The nft script the network installed (with the bound ports), while it is installed.</summary>
+    public string? RedirectScript => _rules?.Session?.Script;
+
+    /// <summary>True when the installed table carries the owner flag (the kernel removes it with this process).</summary>
+    public bool? RedirectOwned => _rules?.Session?.Owned;
+
+    /// <summary>The installed plan (other networks check theirs against it).</summary>
+    internal RedirectPlan? RedirectPlan => _rules?.Plan;
+
+    /// <summary>The table's named counters (redirected_tcp_v4, dropped_udp, ...), or null when no table is installed.</summary>
+    internal IReadOnlyDictionary<string, NftCounter>? ReadRedirectCounters()
+    {
+        try { return _rules?.Session?.ReadCounters(); }
+        catch (ObjectDisposedException) { return null; }
+    }
+
+    /// <summary>The table as nft lists it, or null when none is installed.</summary>
+    public string? ListRedirectRules()
+    {
+        try { return _rules?.Session?.List(); }
+        catch (ObjectDisposedException) { return null; }
+    }
+
+    /// <summary>The DNS listener's counters, or null when it does not run.</summary>
+    internal DnsCounters? DnsCounters => _dns?.Listener.Counters;
+
+    /// <summary>The names the DNS listener handed virtual addresses to, or null when it does not run.</summary>
+    internal VirtualAddressMap? AddressMap { get; }
+
+    /// <summary>A name the DNS listener answers itself and reports (Test-BurrowRedirect's DNS check); null without a listener.</summary>
+    internal DnsProbe? RegisterDnsProbe(string name) => _dns?.Listener.RegisterProbe(name);
 
     /// <summary>No byte in either direction for this long ends a flow.</summary>
     public TimeSpan IdleTimeout

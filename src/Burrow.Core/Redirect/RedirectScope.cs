@@ -1,7 +1,7 @@
 namespace Burrow.Core.Redirect;
 
 /// <summary>Whose traffic a network's redirect rules capture.</summary>
-internal enum RedirectScope
+public enum RedirectScope
 {
     /// <summary>This host's own outbound traffic (nft nat <c>output</c> hook).</summary>
     Host,

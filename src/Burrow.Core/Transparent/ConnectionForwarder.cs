@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Core.Dns;
 using Burrow.Core.Flows;
 using Burrow.Core.Net;
 using Burrow.Core.Networks;
@@ -28,14 +29,20 @@ internal sealed partial class ConnectionForwarder : INetworkPart
     private readonly FlowTable _flows;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly VirtualAddressMap? _addressMap;
+    private readonly IsolationPolicy _isolation;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private long _connectionSeq;
     private int _active;
 
+    /// <param name="addressMap">the DNS listener's virtual addresses (null without one): a connection to one is opened by host name</param>
+    /// <param name="isolation">what stream isolation keys are made of (default: client and destination address)</param>
     public ConnectionForwarder(string network, ITorConnector connector, IOriginalDestinationResolver resolver, FlowTable flows,
-        ILogger logger, TimeProvider time)
+        ILogger logger, TimeProvider time, VirtualAddressMap? addressMap = null, IsolationPolicy? isolation = null)
     {
+        _addressMap = addressMap;
+        _isolation = isolation ?? IsolationPolicy.Default;
         _network = network;
         _connector = connector;
         _resolver = resolver;
@@ -109,6 +116,26 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             return;
         }
         var destination = recovery.Destination!;
+        string? hostname = null;
+        if (_addressMap is not null && _addressMap.IsVirtualAddress(destination.Address))
+        {
+            if (!_addressMap.TryGetHostname(destination.Address, out var name))
+            {
+                LogRefused(flow.Id, "a virtual address that stands for no name");
+                Reset(client);
+                _flows.End(flow, FlowEnd.VirtualAddressUnmapped(EndPoints.Unmap(destination.Address)));
+                return;
+            }
+            flow.SetHostname(name);
+            if (DnsName.IsOnion(name))
+            {
+                LogRefused(flow.Id, "onion services are not supported yet");
+                Reset(client);
+                _flows.End(flow, FlowEnd.OnionServiceUnsupported(name));
+                return;
+            }
+            hostname = name;
+        }
         if (Interlocked.Increment(ref _active) > MaxFlows)
         {
             Interlocked.Decrement(ref _active);
@@ -126,7 +153,9 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             UpstreamConnection upstream;
             try
             {
-                upstream = await _connector.ConnectAsync(destination, source.Address.ToString(), closer.Token).ConfigureAwait(false);
+                upstream = hostname is null
+                    ? await _connector.ConnectAsync(destination, _isolation.StreamKey(source.Address, EndPoints.Unmap(destination.Address).ToString(), destination.Port), closer.Token).ConfigureAwait(false)
+                    : await _connector.ConnectAsync(hostname, destination.Port, _isolation.StreamKey(source.Address, hostname, destination.Port), closer.Token).ConfigureAwait(false);
             }
             catch (UpstreamException e)
             {

@@ -18,7 +18,102 @@ public static class RedirectTester
     /// <summary>TEST-NET-2 (RFC 5737): reserved for documentation, so an unredirected probe reaches nobody.</summary>
     public static readonly IPEndPoint DefaultDestination = new(IPAddress.Parse("198.51.100.7"), 443);
 
+    /// <summary>IPv6 documentation prefix (RFC 3849), for the TcpIPv6 check.</summary>
+    public static readonly IPEndPoint DefaultDestinationV6 = new(IPAddress.Parse("2001:db8::7"), 443);
+
+    /// <summary>Where the FailClosed check sends its datagram (discard port of a documentation address).</summary>
+    public static readonly IPEndPoint BlockedUdpDestination = new(IPAddress.Parse("198.51.100.7"), 9);
+
+    public const string CheckTcpIPv4 = "TcpIPv4";
+    public const string CheckTcpIPv6 = "TcpIPv6";
+    public const string CheckDns = "Dns";
+    public const string CheckFailClosed = "FailClosed";
+
+    /// <summary>The checks that apply to a network: TCP IPv4 always; IPv6, DNS and fail-closed when its installed rules do them.</summary>
+    public static IReadOnlyList<string> ApplicableChecks(BurrowNetwork network)
+    {
+        var checks = new List<string> { CheckTcpIPv4 };
+        var redirect = network.Options.Redirect;
+        if (redirect.Install && redirect.Ipv6)
+            checks.Add(CheckTcpIPv6);
+        if (network.Options.DnsListenerEnabled)
+            checks.Add(CheckDns);
+        if (redirect.Install && redirect.FailClosed)
+            checks.Add(CheckFailClosed);
+        return checks;
+    }
+
+    /// <summary>
+    /// DNS captured: a fresh probe name is resolved through the system resolver (getaddrinfo, as any program
+    /// would); it passes when the network's DNS listener answered it itself and nothing was looked up upstream.
+    /// </summary>
+    public static async Task<RedirectTestResult> TestDnsAsync(BurrowNetwork network, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var name = $"p{Guid.NewGuid():N}.probe.burrow.invalid";
+        var destination = new IPEndPoint(IPAddress.Any, 53);
+        using var probe = network.RegisterDnsProbe(name);
+        if (probe is null)
+            return new RedirectTestResult(network.Name, false, destination, null, "DNS", "the network runs no DNS listener (set redirect.install or dns.enable)", watch.Elapsed, CheckDns);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        string? error = null;
+        IPAddress[] answer = [];
+        try { answer = await System.Net.Dns.GetHostAddressesAsync(name, AddressFamily.InterNetwork, cts.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { error = $"no answer within {timeout.TotalSeconds:0.#} s"; }
+        catch (SocketException e) { error = e.Message; }
+        var seen = probe.Seen.IsCompleted;
+        if (!seen)
+            return new RedirectTestResult(network.Name, false, destination, null, "DNS",
+                $"not captured: the system resolver's query for the probe name never reached Burrow's DNS listener ({error ?? "it was answered elsewhere"})", watch.Elapsed, CheckDns);
+        var record = probe.Seen.Result;
+        var observed = new IPEndPoint(record.Client.Address, 53);
+        if (!answer.Contains(probe.AddressV4))
+            return new RedirectTestResult(network.Name, false, destination, observed, "DNS",
+                $"Burrow's DNS listener saw the probe, but the system resolver returned {(answer.Length == 0 ? error ?? "nothing" : string.Join(", ", answer.Select(a => a.ToString())))} instead of its answer {probe.AddressV4}", watch.Elapsed, CheckDns);
+        return new RedirectTestResult(network.Name, true, destination, observed, "DNS",
+            $"probe name answered by Burrow's DNS listener in {watch.Elapsed.TotalMilliseconds:0} ms, never forwarded", watch.Elapsed, CheckDns);
+    }
+
+    /// <summary>Fail closed: a datagram to a documentation address must be dropped by the table (its dropped_udp counter moves).</summary>
+    public static async Task<RedirectTestResult> TestFailClosedAsync(BurrowNetwork network, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var destination = BlockedUdpDestination;
+        var before = network.ReadRedirectCounters();
+        if (before is null || !before.TryGetValue(Redirect.NftCounterNames.DroppedUdp, out var b))
+            return new RedirectTestResult(network.Name, false, destination, null, "nft counter", "the network has no fail-closed table installed (redirect.install and redirect.fail_closed)", watch.Elapsed, CheckFailClosed);
+        string sendResult;
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            try
+            {
+                await socket.SendToAsync(new byte[] { 0x42 }, SocketFlags.None, destination, cancellationToken).ConfigureAwait(false);
+                sendResult = "the datagram was sent";
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+            {
+                sendResult = "the send was refused (EPERM)";
+            }
+            catch (SocketException e)
+            {
+                sendResult = "the send failed: " + e.Message;
+            }
+        }
+        var after = network.ReadRedirectCounters();
+        var moved = after is not null && after.TryGetValue(Redirect.NftCounterNames.DroppedUdp, out var a) && a.Packets > b.Packets;
+        return moved
+            ? new RedirectTestResult(network.Name, true, destination, null, "nft counter", $"UDP probe dropped by the table ({Redirect.NftCounterNames.DroppedUdp} moved; {sendResult})", watch.Elapsed, CheckFailClosed)
+            : new RedirectTestResult(network.Name, false, destination, null, "nft counter", $"not dropped: {Redirect.NftCounterNames.DroppedUdp} did not move ({sendResult}), so other UDP can leave", watch.Elapsed, CheckFailClosed);
+    }
+
     public static async Task<RedirectTestResult> TestAsync(BurrowNetwork network, IPEndPoint destination, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await TestTcpAsync(network, destination, timeout, cancellationToken).ConfigureAwait(false);
+        return destination.AddressFamily == AddressFamily.InterNetworkV6 && !destination.Address.IsIPv4MappedToIPv6 ? result with { Check = CheckTcpIPv6 } : result;
+    }
+
+    private static async Task<RedirectTestResult> TestTcpAsync(BurrowNetwork network, IPEndPoint destination, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         using var socket = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

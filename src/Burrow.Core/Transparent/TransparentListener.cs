@@ -13,7 +13,8 @@ namespace Burrow.Core.Transparent;
 /// </summary>
 internal sealed partial class TransparentListener : INetworkPart
 {
-    private readonly IPEndPoint _listen;
+    private readonly Func<IPEndPoint> _listen;
+    private readonly bool _dualMode;
     private readonly Action<Socket> _dispatch;
     private readonly ILogger _logger;
     private readonly int _backlog;
@@ -22,8 +23,16 @@ internal sealed partial class TransparentListener : INetworkPart
     private Task? _acceptLoop;
 
     public TransparentListener(IPEndPoint listen, Action<Socket> dispatch, ILogger logger, int backlog = 512)
+        : this(() => listen, dispatch, logger, backlog)
+    {
+    }
+
+    /// <param name="listen">the address, asked for at start (an IPv6 twin takes the port its IPv4 listener was given)</param>
+    /// <param name="dualMode">false: [::] takes IPv6 only (an IPv4 listener on 0.0.0.0 has the same port)</param>
+    public TransparentListener(Func<IPEndPoint> listen, Action<Socket> dispatch, ILogger logger, int backlog = 512, bool dualMode = true)
     {
         _listen = listen;
+        _dualMode = dualMode;
         _dispatch = dispatch;
         _logger = logger;
         _backlog = backlog;
@@ -37,12 +46,13 @@ internal sealed partial class TransparentListener : INetworkPart
     /// <summary>Binds and starts accepting. Address-in-use and permission problems become clear errors.</summary>
     public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken)
     {
-        var socket = new Socket(_listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var listen = _listen();
+        var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (_listen.AddressFamily == AddressFamily.InterNetworkV6 && _listen.Address.Equals(IPAddress.IPv6Any))
-                socket.DualMode = true;
-            socket.Bind(_listen);
+            if (listen.AddressFamily == AddressFamily.InterNetworkV6)
+                socket.DualMode = _dualMode && listen.Address.Equals(IPAddress.IPv6Any);
+            socket.Bind(listen);
             socket.Listen(_backlog);
         }
         catch (SocketException e)
@@ -55,7 +65,7 @@ internal sealed partial class TransparentListener : INetworkPart
                 SocketError.AccessDenied => "permission denied (ports below 1024 need root)",
                 _ => e.Message,
             };
-            throw new ListenerException($"tcp_stack.listen: cannot listen on {_listen}: {why}", e);
+            throw new ListenerException($"tcp_stack.listen: cannot listen on {listen}: {why}", e);
         }
         _socket = socket;
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;

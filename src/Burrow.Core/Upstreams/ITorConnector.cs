@@ -17,4 +17,8 @@ public interface ITorConnector : IAsyncDisposable
     /// <summary>Opens a stream to <paramref name="destination"/>. Streams with different
     /// <paramref name="isolationKey"/>s never share a circuit. Failures are <see cref="UpstreamException"/>.</summary>
     ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken);
+
+    /// <summary>Opens a stream to a host name and port: the exit resolves the name (a connection to a virtual
+    /// address of the DNS listener). Same isolation and failures as the address form.</summary>
+    ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken cancellationToken);
 }

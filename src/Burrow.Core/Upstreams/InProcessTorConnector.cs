@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using Burrow.Core.Dns;
 using Burrow.Tor.Client;
 using Burrow.Tor.Dir;
 using Microsoft.Extensions.Logging;
@@ -8,10 +10,14 @@ namespace Burrow.Core.Upstreams;
 /// <summary>
 /// The built-in Tor client (Burrow.Tor) as the upstream: bootstrap on start (progress as
 /// percent and phase), one Tor stream per redirected connection, isolation keys passed through.
-/// Uses only Burrow.Tor's public surface (<see cref="TorClient"/> and its types).
+/// Uses only Burrow.Tor's public surface (<see cref="TorClient"/> and its types). It is also the DNS
+/// listener's resolver: A and AAAA lookups are RELAY_RESOLVE on an exit circuit of the lookup's isolation key.
 /// </summary>
-public sealed class InProcessTorConnector : ITorConnector
+public sealed class InProcessTorConnector : ITorConnector, IDnsResolver
 {
+    /// <summary>RELAY_RESOLVED carries a TTL the facade does not pass on; a minute keeps answers fresh.</summary>
+    private static readonly TimeSpan ResolveTtl = TimeSpan.FromSeconds(60);
+
     private readonly TorClient _client;
 
     public InProcessTorConnector(TorClientOptions options, ILoggerFactory loggerFactory)
@@ -50,6 +56,40 @@ public sealed class InProcessTorConnector : ITorConnector
         {
             throw new UpstreamException(KindOf(e), e.Message, e);
         }
+    }
+
+    public async ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await _client.ConnectAsync(host, port, isolationKey, cancellationToken).ConfigureAwait(false);
+            return new TorUpstreamConnection(connection);
+        }
+        catch (TorClientException e)
+        {
+            throw new UpstreamException(KindOf(e), e.Message, e);
+        }
+    }
+
+    async ValueTask<DnsLookup> IDnsResolver.ResolveAsync(string name, DnsQueryKind kind, string isolationKey, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IPAddress> addresses;
+        try
+        {
+            addresses = await _client.ResolveAsync(name, isolationKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TorClientException e)
+        {
+            return DnsLookup.Failed(e.Kind switch
+            {
+                TorClientErrorKind.ResolveFailed or TorClientErrorKind.HostUnreachable => DnsLookupFailure.NotFound,
+                TorClientErrorKind.ExitPolicy => DnsLookupFailure.Refused,
+                TorClientErrorKind.Timeout => DnsLookupFailure.Timeout,
+                _ => DnsLookupFailure.UpstreamDown,
+            }, e.Kind.ToString());
+        }
+        var family = kind == DnsQueryKind.A ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        return DnsLookup.Found(addresses.Where(a => a.AddressFamily == family).ToArray(), ResolveTtl);
     }
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();

@@ -16,6 +16,9 @@ internal sealed class SocketUpstreamConnection : UpstreamConnection
 
     public override Stream Stream => _stream;
 
+    /// <summary>The address in the SOCKS reply (BND.ADDR): for Tor's RESOLVE, the answer.</summary>
+    public System.Net.IPAddress? BoundAddress { get; init; }
+
     public override ValueTask CompleteWritesAsync()
     {
         try { _socket.Shutdown(SocketShutdown.Send); }

@@ -1,17 +1,24 @@
 // SOCKS5 client (RFC 1928) with username/password authentication (RFC 1929), used for stream
 // isolation: Tor's IsolateSOCKSAuth (on by default) puts streams with different credentials on
-// different circuits.
+// different circuits. Name lookups use Tor's SOCKS extension RESOLVE (command 0xF0, torspec
+// socks-extensions.txt section 2).
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Burrow.Core.Dns;
 using Burrow.Core.Net;
 
 namespace Burrow.Core.Upstreams;
 
-/// <summary>Opens streams through an existing Tor or Arti SocksPort. An explicit option, never a fallback.</summary>
-public sealed class Socks5Connector : ITorConnector
+/// <summary>Opens streams through an existing Tor or Arti SocksPort. An explicit option, never a fallback.
+/// Also the DNS listener's resolver when the upstream is SOCKS (Tor's RESOLVE extension).</summary>
+public sealed class Socks5Connector : ITorConnector, IDnsResolver
 {
+    private const byte CommandConnect = 1;
+    private const byte CommandResolve = 0xF0;
+    private static readonly TimeSpan ResolveTtl = TimeSpan.FromSeconds(60);
+
     private readonly IPEndPoint _proxy;
     private readonly TimeSpan _connectTimeout;
 
@@ -47,7 +54,41 @@ public sealed class Socks5Connector : ITorConnector
         progress?.Report(new UpstreamProgress(100, "SocksPort ready"));
     }
 
-    public async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken)
+    public ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken)
+        => ConnectAsync(BuildConnect(destination), destination.ToString(), isolationKey, cancellationToken);
+
+    public ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken cancellationToken)
+        => ConnectAsync(BuildDomainRequest(CommandConnect, host, port), $"{host}:{port}", isolationKey, cancellationToken);
+
+    async ValueTask<DnsLookup> IDnsResolver.ResolveAsync(string name, DnsQueryKind kind, string isolationKey, CancellationToken cancellationToken)
+    {
+        UpstreamConnection? connection = null;
+        try
+        {
+            connection = await ConnectAsync(BuildDomainRequest(CommandResolve, name, 0), name, isolationKey, cancellationToken).ConfigureAwait(false);
+            var address = ((SocketUpstreamConnection)connection).BoundAddress;
+            var family = kind == DnsQueryKind.A ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+            // Tor answers RESOLVE with one address (IPv4 when there is one): no AAAA is then an empty answer, not an error.
+            return DnsLookup.Found(address is not null && address.AddressFamily == family ? [address] : [], ResolveTtl);
+        }
+        catch (UpstreamException e)
+        {
+            return DnsLookup.Failed(e.Kind switch
+            {
+                UpstreamErrorKind.HostUnreachable => DnsLookupFailure.NotFound, // Tor's reply 4 for a name that does not resolve
+                UpstreamErrorKind.NotAllowed => DnsLookupFailure.Refused,
+                UpstreamErrorKind.Timeout => DnsLookupFailure.Timeout,
+                _ => DnsLookupFailure.UpstreamDown,
+            }, e.Kind.ToString());
+        }
+        finally
+        {
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<UpstreamConnection> ConnectAsync(byte[] request, string what, string isolationKey, CancellationToken cancellationToken)
     {
         var socket = new Socket(_proxy.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -62,13 +103,13 @@ public sealed class Socks5Connector : ITorConnector
             {
                 throw new UpstreamException(UpstreamErrorKind.ConnectorUnavailable, $"cannot reach the SocksPort {_proxy}: {e.Message}", e);
             }
-            await HandshakeAsync(socket, destination, isolationKey, timeout.Token).ConfigureAwait(false);
-            return new SocketUpstreamConnection(socket);
+            var bound = await HandshakeAsync(socket, request, what, isolationKey, timeout.Token).ConfigureAwait(false);
+            return new SocketUpstreamConnection(socket) { BoundAddress = bound };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new UpstreamException(UpstreamErrorKind.Timeout, $"no answer from {Description} for {destination} within {_connectTimeout.TotalSeconds:0} s");
+            throw new UpstreamException(UpstreamErrorKind.Timeout, $"no answer from {Description} for {what} within {_connectTimeout.TotalSeconds:0} s");
         }
         catch
         {
@@ -77,7 +118,11 @@ public sealed class Socks5Connector : ITorConnector
         }
     }
 
-    internal static async Task HandshakeAsync(Socket socket, IPEndPoint destination, string isolationKey, CancellationToken ct)
+    internal static Task<IPAddress?> HandshakeAsync(Socket socket, IPEndPoint destination, string isolationKey, CancellationToken ct)
+        => HandshakeAsync(socket, BuildConnect(destination), destination.ToString(), isolationKey, ct);
+
+    /// <summary>Greeting, authentication (the isolation key), the request; returns the reply's bound address (RESOLVE's answer).</summary>
+    internal static async Task<IPAddress?> HandshakeAsync(Socket socket, byte[] request, string what, string isolationKey, CancellationToken ct)
     {
         // Greeting: offer username/password only, so the isolation credentials are always used.
         await socket.SendAsync(new byte[] { 5, 1, 2 }, SocketFlags.None, ct).ConfigureAwait(false);
@@ -101,14 +146,13 @@ public sealed class Socks5Connector : ITorConnector
         if (two[1] != 0)
             throw new UpstreamException(UpstreamErrorKind.ProtocolError, $"SOCKS authentication failed (status {two[1]})");
 
-        var request = BuildConnect(destination);
         await socket.SendAsync(request, SocketFlags.None, ct).ConfigureAwait(false);
         var head = new byte[4];
         await ReadExactlyAsync(socket, head, ct).ConfigureAwait(false);
         if (head[0] != 5)
             throw new UpstreamException(UpstreamErrorKind.ProtocolError, $"SOCKS reply version {head[0]}, expected 5");
         if (head[1] != 0)
-            throw ReplyError(head[1], destination);
+            throw ReplyError(head[1], what);
         var rest = head[3] switch
         {
             1 => 4 + 2,
@@ -122,7 +166,30 @@ public sealed class Socks5Connector : ITorConnector
             await ReadExactlyAsync(socket, len, ct).ConfigureAwait(false);
             rest = len[0] + 2;
         }
-        await ReadExactlyAsync(socket, new byte[rest], ct).ConfigureAwait(false);
+        var tail = new byte[rest];
+        await ReadExactlyAsync(socket, tail, ct).ConfigureAwait(false);
+        return head[3] switch
+        {
+            1 => new IPAddress(tail.AsSpan(0, 4)),
+            4 => new IPAddress(tail.AsSpan(0, 16)),
+            _ => null,
+        };
+    }
+
+    /// <summary>A request naming a host (ATYP 3): CONNECT to a name the exit resolves, or Tor's RESOLVE.</summary>
+    internal static byte[] BuildDomainRequest(byte command, string host, int port)
+    {
+        var name = Encoding.ASCII.GetBytes(host);
+        if (name.Length is 0 or > 255)
+            throw new UpstreamException(UpstreamErrorKind.Other, $"the host name '{host}' is {name.Length} bytes long; SOCKS5 carries 1 to 255");
+        var request = new byte[4 + 1 + name.Length + 2];
+        request[0] = 5;
+        request[1] = command;
+        request[3] = 3; // DOMAINNAME
+        request[4] = (byte)name.Length;
+        name.CopyTo(request, 5);
+        BinaryPrimitives.WriteUInt16BigEndian(request.AsSpan(request.Length - 2), (ushort)port);
+        return request;
     }
 
     internal static byte[] BuildConnect(IPEndPoint destination)
@@ -138,7 +205,9 @@ public sealed class Socks5Connector : ITorConnector
         return request;
     }
 
-    internal static UpstreamException ReplyError(byte code, IPEndPoint destination) => code switch
+    internal static UpstreamException ReplyError(byte code, IPEndPoint destination) => ReplyError(code, destination.ToString());
+
+    internal static UpstreamException ReplyError(byte code, string destination) => code switch
     {
         2 => new(UpstreamErrorKind.NotAllowed, $"the exit does not allow connections to {destination} (SOCKS reply 2)"),
         3 => new(UpstreamErrorKind.NetworkUnreachable, $"network unreachable for {destination} (SOCKS reply 3)"),

@@ -13,6 +13,7 @@ public class PayloadWriterTests
             address = ["100.64.0.2/32"]
             tun_name = "burrow-tor"
             mtu = 1400
+            isolate = ["client_address", "destination_address"]
 
             [arti]
             state_dir = "/var/lib/burrow/arti/state"
@@ -31,6 +32,23 @@ public class PayloadWriterTests
 
             [recovery]
             pflog_fallback = false
+
+            [redirect]
+            install = false
+            scope = "host"
+            sources = []
+            exclude = []
+            ipv6 = true
+            fail_closed = false
+            mark = 0x4252
+            exempt_users = []
+
+            [dns]
+            listen = "127.0.0.1:9053"
+            enable = false
+            automap_suffixes = [".onion"]
+            virtual_network_v4 = "10.192.0.0/10"
+            virtual_network_v6 = "fd62:7572:726f:77::/64"
 
             """.ReplaceLineEndings("\n"), toml);
     }

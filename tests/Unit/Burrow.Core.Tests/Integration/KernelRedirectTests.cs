@@ -33,6 +33,8 @@ public class KernelRedirectTests
             await s.ConnectAsync(target, ct);
             return new SocketUpstreamConnection(s);
         }
+        public ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken ct)
+            => throw new UpstreamException(UpstreamErrorKind.Other, "this test connects by address only");
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 

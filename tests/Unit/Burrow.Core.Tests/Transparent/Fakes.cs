@@ -27,9 +27,27 @@ internal sealed class DirectConnector(UpstreamException? failWith = null) : ITor
     public string Description => "direct (test)";
     public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Every request: the destination ("host:port" or the address) and its isolation key.</summary>
+    public readonly List<(string Destination, string IsolationKey)> Requests = [];
+
+    /// <summary>Where a connection by host name goes (the test's stand-in for the exit resolving it).</summary>
+    public IPEndPoint? HostTarget { get; set; }
+
+    public async ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Connects);
+        lock (Requests) Requests.Add(($"{host}:{port}", isolationKey));
+        if (failWith != null) throw failWith;
+        var target = HostTarget ?? throw new UpstreamException(UpstreamErrorKind.HostUnreachable, $"the test connector has no target for {host}");
+        var s = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await s.ConnectAsync(target, cancellationToken);
+        return new Burrow.Core.Upstreams.SocketUpstreamConnection(s);
+    }
+
     public async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Connects);
+        lock (Requests) Requests.Add((destination.ToString(), isolationKey));
         if (failWith != null) throw failWith;
         var s = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await s.ConnectAsync(destination, cancellationToken);

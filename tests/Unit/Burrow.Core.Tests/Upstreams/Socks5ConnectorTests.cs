@@ -8,7 +8,7 @@ namespace Burrow.Core.Tests.Upstreams;
 public class Socks5ConnectorTests
 {
     /// <summary>A one-connection SOCKS5 server that records what the client sent and answers with <paramref name="reply"/>.</summary>
-    private static (IPEndPoint Address, Task<(string User, byte[] Request)> Seen) FakeSocksServer(byte reply, bool echoAfter = true)
+    private static (IPEndPoint Address, Task<(string User, byte[] Request)> Seen) FakeSocksServer(byte reply, bool echoAfter = true, byte[]? boundV4 = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -30,10 +30,21 @@ public class Socks5ConnectorTests
             await s.SendAsync(new byte[] { 1, 0 });
             await ReadExactly(s, buf.AsMemory(0, 4));
             var atyp = buf[3];
-            var alen = atyp == 1 ? 4 : 16;
-            await ReadExactly(s, buf.AsMemory(4, alen + 2));
+            int alen;
+            if (atyp == 3)
+            {
+                await ReadExactly(s, buf.AsMemory(4, 1));
+                alen = 1 + buf[4];
+                await ReadExactly(s, buf.AsMemory(5, alen - 1 + 2));
+            }
+            else
+            {
+                alen = atyp == 1 ? 4 : 16;
+                await ReadExactly(s, buf.AsMemory(4, alen + 2));
+            }
             var request = buf[..(4 + alen + 2)];
-            await s.SendAsync(new byte[] { 5, reply, 0, 1, 0, 0, 0, 0, 0, 0 });
+            var bound = boundV4 ?? [0, 0, 0, 0];
+            await s.SendAsync(new byte[] { 5, reply, 0, 1, bound[0], bound[1], bound[2], bound[3], 0, 0 });
             if (reply == 0 && echoAfter)
             {
                 var n = await s.ReceiveAsync(buf);
@@ -67,6 +78,39 @@ public class Socks5ConnectorTests
         var (user, request) = await seen;
         Assert.Equal("10.0.3.5", user);
         Assert.Equal(new byte[] { 5, 1, 0, 1, 198, 51, 100, 7, 0x01, 0xBB }, request);
+    }
+
+    [Fact]
+    public async Task AHostNameIsSentAsADomainNameForTheExitToResolve()
+    {
+        var (proxy, seen) = FakeSocksServer(0, echoAfter: false);
+        await using var conn = await new Socks5Connector(proxy).ConnectAsync("www.burrow.test", 443, "k", CancellationToken.None);
+        var (_, request) = await seen;
+        Assert.Equal(new byte[] { 5, 1, 0, 3, 15 }, request[..5]);
+        Assert.Equal("www.burrow.test", Encoding.ASCII.GetString(request, 5, 15));
+        Assert.Equal(new byte[] { 0x01, 0xBB }, request[20..]);
+    }
+
+    [Fact]
+    public async Task ResolveUsesTorsCommandF0AndReturnsTheBoundAddress()
+    {
+        var (proxy, seen) = FakeSocksServer(0, echoAfter: false, boundV4: [192, 0, 2, 44]);
+        Burrow.Core.Dns.IDnsResolver resolver = new Socks5Connector(proxy);
+        var lookup = await resolver.ResolveAsync("www.burrow.test", Burrow.Core.Dns.DnsQueryKind.A, "iso|d=www.burrow.test", CancellationToken.None);
+        Assert.True(lookup.Succeeded);
+        Assert.Equal([IPAddress.Parse("192.0.2.44")], lookup.Addresses);
+        var (user, request) = await seen;
+        Assert.Equal("iso|d=www.burrow.test", user);
+        Assert.Equal(new byte[] { 5, 0xF0, 0, 3, 15 }, request[..5]);
+    }
+
+    [Fact]
+    public async Task AFailedResolveIsNotFoundNotAnException()
+    {
+        var (proxy, _) = FakeSocksServer(4);
+        Burrow.Core.Dns.IDnsResolver resolver = new Socks5Connector(proxy);
+        var lookup = await resolver.ResolveAsync("nx.burrow.test", Burrow.Core.Dns.DnsQueryKind.A, "k", CancellationToken.None);
+        Assert.Equal(Burrow.Core.Dns.DnsLookupFailure.NotFound, lookup.Failure);
     }
 
     [Fact]
