@@ -43,7 +43,9 @@ Describe 'redirect.install: Burrow installs and owns its rules' {
         $port = Get-FreePort
         $payload = (New-InstallPayload -ListenPort $port) | ConvertTo-Json -Depth 5 -Compress
         $script = "Import-Module '$RepoRoot/output/Burrow/Burrow.psd1'; Start-BurrowTorNetwork -Name crash -Payload '$payload' -Wait"
-        $child = Start-Process -FilePath dotnet -ArgumentList @('pwsh', '-NoProfile', '-NonInteractive', '-Command', $script) -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'out.txt') -RedirectStandardError (Join-Path $TestDrive 'err.txt')
+        # -EncodedCommand: Start-Process joins -ArgumentList with spaces, unquoted.
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $child = Start-Process -FilePath dotnet -WorkingDirectory $RepoRoot -ArgumentList @('pwsh', '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'out.txt') -RedirectStandardError (Join-Path $TestDrive 'err.txt')
         try {
             Wait-Until { (nft list tables) -match 'table inet burrow_crash' } -TimeoutSec 60 -Because 'the child installs its table'
         } finally {
