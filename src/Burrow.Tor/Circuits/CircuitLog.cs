@@ -17,4 +17,7 @@ internal static partial class CircuitLog
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Trace, Message = "Circuit {CircId:X8}: ignored relay command {Command} from hop {Hop}")]
     public static partial void IgnoredRelayCommand(ILogger logger, uint circId, RelayCommand command, int hop);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Debug, Message = "Circuit {CircId:X8} via {Relay}: hop {Hop} accepted congestion control (sendme_inc {SendmeInc}, cwnd {Cwnd})")]
+    public static partial void CongestionControlNegotiated(ILogger logger, uint circId, string relay, int hop, int sendmeInc, int cwnd);
 }
