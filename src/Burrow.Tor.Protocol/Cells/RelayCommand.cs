@@ -19,6 +19,8 @@ internal enum RelayCommand : byte
     BeginDir = 13,
     Extend2 = 14,
     Extended2 = 15,
-    Xon = 43,
-    Xoff = 44,
+    // The 2023 tor-spec table lists 43 as XON; relays (and the current spec) use 43 for XOFF, 44 for XON:
+    // a C tor 0.4.9 exit reads a 1-byte command-44 cell as a "malformed XON".
+    Xoff = 43,
+    Xon = 44,
 }

@@ -29,6 +29,8 @@ internal abstract record RelayMessage
         RelayCommand.Drop => DropMessage.Decode(data),
         RelayCommand.Resolve => ResolveMessage.Decode(data),
         RelayCommand.Resolved => ResolvedMessage.Decode(data),
+        RelayCommand.Xon => XonMessage.Decode(data),
+        RelayCommand.Xoff => XoffMessage.Decode(data),
         _ => new UnknownRelayMessage(command, data.ToArray()),
     };
 
@@ -39,7 +41,8 @@ internal abstract record RelayMessage
         RelayCommand.Data => new DataMessage(data),
         RelayCommand.Begin or RelayCommand.BeginDir or RelayCommand.End or RelayCommand.Connected or RelayCommand.Sendme
             or RelayCommand.Extend2 or RelayCommand.Extended2 or RelayCommand.Truncate or RelayCommand.Truncated
-            or RelayCommand.Drop or RelayCommand.Resolve or RelayCommand.Resolved => Decode(command, data.Span),
+            or RelayCommand.Drop or RelayCommand.Resolve or RelayCommand.Resolved
+            or RelayCommand.Xon or RelayCommand.Xoff => Decode(command, data.Span),
         _ => new UnknownRelayMessage(command, data),
     };
 

@@ -1,3 +1,4 @@
+using Burrow.Tor.Cells;
 using Burrow.Tor.Identities;
 
 namespace Burrow.Tor.CircMgr;
@@ -6,6 +7,13 @@ namespace Burrow.Tor.CircMgr;
 /// 40 hex digits only in the strings shown to users.</summary>
 internal sealed record CircuitInfo(IReadOnlyList<(string Nickname, RsaIdentity Identity)> Hops)
 {
+    /// <summary>The handshake each hop was built with (ntor v3 where the relay offers Relay=4).</summary>
+    public IReadOnlyList<HandshakeType> HopHandshakes { get; init; } = [];
+
+    /// <summary>Whether the exit negotiated congestion control (proposal 324): Vegas and XON/XOFF instead
+    /// of fixed windows.</summary>
+    public bool CongestionControl { get; init; }
+
     public string ExitNickname => Hops[^1].Nickname;
 
     public RsaIdentity ExitIdentity => Hops[^1].Identity;

@@ -280,7 +280,7 @@ internal sealed class CircuitPool : IAsyncDisposable
         var hop = -1; // -1: refused before any hop started
         try
         {
-            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity, h.Ed25519Identity, h.NtorOnionKey, h.OrPort)).ToList();
+            var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity, h.Ed25519Identity, h.NtorOnionKey, h.OrPort, h.Protocols)).ToList();
             circuit = await _builder.BuildAsync(targets, timeout.Token, i => hop = i).ConfigureAwait(false);
             if (!_guards.ReportSuccess(guard))
             {

@@ -16,7 +16,11 @@ internal sealed class PooledCircuit
         Circuit = circuit;
         Path = path;
         BuiltAt = builtAt;
-        Info = new CircuitInfo(path.Hops.Select(h => (h.Nickname, h.RsaIdentity)).ToList());
+        Info = new CircuitInfo(path.Hops.Select(h => (h.Nickname, h.RsaIdentity)).ToList())
+        {
+            HopHandshakes = circuit.HopHandshakes,
+            CongestionControl = circuit.CongestionControlled,
+        };
     }
 
     public Circuit Circuit { get; }

@@ -1,6 +1,9 @@
-// Adding hops: tor-spec 5.1 CREATE2/CREATED2 (ntor, 5.1.4), 5.1.5 CREATE_FAST, 5.1.2 EXTEND2/EXTENDED2 in RELAY_EARLY.
+// Adding hops: tor-spec 5.1 CREATE2/CREATED2 (ntor, 5.1.4; ntor v3, proposal 332), 5.1.5 CREATE_FAST,
+// 5.1.2 EXTEND2/EXTENDED2 in RELAY_EARLY; congestion-control negotiation in the ntor v3 messages
+// (proposal 324 section 10).
 using System.Security.Cryptography;
 using Burrow.Tor.Cells;
+using Burrow.Tor.CongestionControl;
 using Burrow.Tor.Identities;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Crypto;
@@ -10,15 +13,17 @@ namespace Burrow.Tor.Circuits;
 /// <summary>The hop handshake: one hop at a time is pending; the reader loop completes it with CREATED2, CREATED_FAST or EXTENDED2.</summary>
 internal sealed partial class Circuit
 {
-    /// <summary>CREATE2 (ntor) to the channel's relay.</summary>
-    public Task CreateFirstHopAsync(RelayTarget relay, CancellationToken cancellationToken = default)
+    /// <summary>CREATE2 to the channel's relay: ntor v3 when it offers Relay=4, ntor otherwise.
+    /// <paramref name="negotiateCongestionControl"/>: this is the circuit's last hop and it should be asked for
+    /// congestion control (done only when the consensus enables it and the relay offers FlowCtrl=2).</summary>
+    public Task CreateFirstHopAsync(RelayTarget relay, CancellationToken cancellationToken = default, bool negotiateCongestionControl = false)
     {
         ArgumentNullException.ThrowIfNull(relay);
         if (HopCount != 0)
             throw new InvalidOperationException("The first hop already exists.");
         if (relay.RsaIdentity != _channel.Target.RsaIdentity)
             throw new ArgumentException($"The first hop must be the channel's relay ${_channel.Target.Fingerprint}, not ${relay.Fingerprint}.", nameof(relay));
-        return AddHopAsync(relay, cancellationToken);
+        return AddHopAsync(relay, negotiateCongestionControl, cancellationToken);
     }
 
     /// <summary>
@@ -42,15 +47,16 @@ internal sealed partial class Circuit
         }, $"{Name}: CREATE_FAST to {_channel.Target} was cancelled.", cancellationToken);
     }
 
-    /// <summary>EXTEND2 (in RELAY_EARLY) from the current last hop to <paramref name="relay"/>.</summary>
-    public Task ExtendAsync(RelayTarget relay, CancellationToken cancellationToken = default)
+    /// <summary>EXTEND2 (in RELAY_EARLY) from the current last hop to <paramref name="relay"/>; the handshake
+    /// and <paramref name="negotiateCongestionControl"/> as for <see cref="CreateFirstHopAsync"/>.</summary>
+    public Task ExtendAsync(RelayTarget relay, CancellationToken cancellationToken = default, bool negotiateCongestionControl = false)
     {
         ArgumentNullException.ThrowIfNull(relay);
         if (HopCount == 0)
             throw new InvalidOperationException("Create the first hop before extending.");
         if (HopCount >= MaxHops)
             throw new InvalidOperationException($"A circuit has at most {MaxHops} hops (one RELAY_EARLY cell per EXTEND2, {MaxRelayEarly} allowed).");
-        return AddHopAsync(relay, cancellationToken);
+        return AddHopAsync(relay, negotiateCongestionControl, cancellationToken);
     }
 
     /// <summary>Marks the circuit usable for streams (no more hops will be added).</summary>
@@ -62,28 +68,54 @@ internal sealed partial class Circuit
         CircuitLog.Built(_logger, CircId, _channel.Target.ToString(), HopCount);
     }
 
-    private async Task AddHopAsync(RelayTarget relay, CancellationToken cancellationToken)
+    private async Task AddHopAsync(RelayTarget relay, bool negotiateCongestionControl, CancellationToken cancellationToken)
     {
-        using var ntor = NtorClient.Create(relay.RsaIdentity.ToArray(), relay.NtorOnionKey);
         var first = HopCount == 0;
-        var pending = new PendingHop(ntor, first ? -1 : LastHop);
-        await RunPendingHopAsync(pending, async () =>
+        var from = first ? -1 : LastHop;
+        PendingHop pending;
+        HandshakeType type;
+        byte[] onionskin;
+        if (relay.SupportsNtorV3)
         {
-            if (first)
+            // Proposal 324 section 10.1: only the hop that carries the streams, only if it offers FlowCtrl=2.
+            var requestCc = negotiateCongestionControl && _parameters.CongestionControl is not null && relay.SupportsCongestionControl;
+            var v3 = NtorV3Client.Create(relay.Ed25519Identity!.Value.ToArray(), relay.NtorOnionKey, CongestionControlNegotiation.ClientMessage(requestCc));
+            pending = new PendingHop(null, from) { NtorV3 = v3, RequestedCongestionControl = requestCc };
+            type = HandshakeType.NtorV3;
+            onionskin = v3.ClientHandshake;
+        }
+        else
+        {
+            var ntor = NtorClient.Create(relay.RsaIdentity.ToArray(), relay.NtorOnionKey);
+            pending = new PendingHop(ntor, from);
+            type = HandshakeType.Ntor;
+            onionskin = ntor.Onionskin;
+        }
+        try
+        {
+            await RunPendingHopAsync(pending, async () =>
             {
-                var body = RentBody();
-                var create = new Create2Cell(HandshakeType.Ntor, ntor.Onionskin);
-                body.AsSpan(0, ChannelFraming.PayloadLength).Clear();
-                create.Encode(body);
-                if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Create2, body, null, 0, OutboundCellFlags.None)))
-                    throw ClosedError();
-            }
-            else
-            {
-                var extend = new Extend2Message(LinkSpecifiersOf(relay), HandshakeType.Ntor, ntor.Onionskin);
-                await SendRelayAsync(extend, 0, LastHop, OutboundCellFlags.Early, cancellationToken).ConfigureAwait(false);
-            }
-        }, $"{Name}: adding hop {(first ? 1 : HopCount + 1)} ({relay}) was cancelled.", cancellationToken).ConfigureAwait(false);
+                if (first)
+                {
+                    var body = RentBody();
+                    var create = new Create2Cell(type, onionskin);
+                    body.AsSpan(0, ChannelFraming.PayloadLength).Clear();
+                    create.Encode(body);
+                    if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Create2, body, null, 0, OutboundCellFlags.None)))
+                        throw ClosedError();
+                }
+                else
+                {
+                    var extend = new Extend2Message(LinkSpecifiersOf(relay), type, onionskin);
+                    await SendRelayAsync(extend, 0, LastHop, OutboundCellFlags.Early, cancellationToken).ConfigureAwait(false);
+                }
+            }, $"{Name}: adding hop {(first ? 1 : HopCount + 1)} ({relay}) was cancelled.", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            pending.Ntor?.Dispose();
+            pending.NtorV3?.Dispose();
+        }
     }
 
     /// <summary>One hop in the making: registers it as the pending hop, sends its handshake, waits for the
@@ -173,7 +205,7 @@ internal sealed partial class Circuit
         // Decoded before the pending hop is taken: if this throws, closing the circuit fails the builder.
         var reply = Created2Cell.Decode(body);
         var pending = TakePendingHop(-1);
-        if (pending?.Ntor is null)
+        if (pending is null || (pending.Ntor is null && pending.NtorV3 is null))
         {
             // A CREATE_FAST waiting here must fail too, not wait for its timeout.
             var error = CircuitException.Violation("CREATED2 without a CREATE2 in progress");
@@ -186,18 +218,39 @@ internal sealed partial class Circuit
     private void CompleteHop(PendingHop pending, ReadOnlySpan<byte> reply)
     {
         CircuitKeys keys;
+        int? sendmeIncrement = null;
         try
         {
-            keys = pending.Ntor!.Complete(reply);
+            if (pending.NtorV3 is { } v3)
+            {
+                (keys, var serverMessage) = v3.Complete(reply);
+                try
+                {
+                    sendmeIncrement = CongestionControlNegotiation.ParseServerMessage(serverMessage, pending.RequestedCongestionControl,
+                        _parameters.CongestionControl?.SendmeIncrement ?? CongestionControlParameters.Default.SendmeIncrement);
+                }
+                catch
+                {
+                    keys.Clear();
+                    throw;
+                }
+            }
+            else
+                keys = pending.Ntor!.Complete(reply);
         }
         catch (TorCryptoException e)
         {
-            var error = new CircuitException(CircuitErrorKind.HandshakeFailed, $"{Name}: hop {HopCount + 1} failed the ntor handshake: {e.Message}", e);
+            var handshake = pending.NtorV3 is null ? "ntor" : "ntor v3";
+            var error = new CircuitException(CircuitErrorKind.HandshakeFailed, $"{Name}: hop {HopCount + 1} failed the {handshake} handshake: {e.Message}", e);
             pending.Done.TrySetException(error);
             throw error;
         }
         _crypto.AddHop(keys);
         keys.Clear();
+        lock (_lock)
+            _hopHandshakes.Add(pending.NtorV3 is null ? HandshakeType.Ntor : HandshakeType.NtorV3);
+        if (sendmeIncrement is { } inc)
+            EnableCongestionControl(inc);
         pending.Done.TrySetResult();
     }
 
@@ -216,8 +269,14 @@ internal sealed partial class Circuit
     /// <summary>A CREATE2 or EXTEND2 waiting for its answer from <see cref="FromHop"/> (-1: the channel's relay).</summary>
     private sealed class PendingHop(NtorClient? ntor, int fromHop)
     {
-        /// <summary>The ntor handshake in progress; null for CREATE_FAST.</summary>
+        /// <summary>The ntor handshake in progress; null for CREATE_FAST and ntor v3.</summary>
         public NtorClient? Ntor { get; } = ntor;
+
+        /// <summary>The ntor v3 handshake in progress, if that is the one used.</summary>
+        public NtorV3Client? NtorV3 { get; init; }
+
+        /// <summary>Whether the ntor v3 message asked for congestion control.</summary>
+        public bool RequestedCongestionControl { get; init; }
 
         /// <summary>CREATE_FAST key material X; null for ntor.</summary>
         public byte[]? FastX { get; init; }

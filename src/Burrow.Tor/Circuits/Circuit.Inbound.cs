@@ -87,6 +87,9 @@ internal sealed partial class Circuit
                 return;
             case RelayCommand.Drop:
                 return; // long-range padding (tor-spec 6.2)
+            case RelayCommand.Xon or RelayCommand.Xoff when _cc is not null:
+                OnStreamFlowControl(hop, header.Command, streamId, data);
+                return;
             case RelayCommand.Connected or RelayCommand.End or RelayCommand.Resolved:
                 RelayMessage.CheckStreamId(header.Command, streamId);
                 OnStreamControl(hop, header.Command, streamId, data);
@@ -118,7 +121,9 @@ internal sealed partial class Circuit
             throw CircuitException.Violation("RELAY_DATA with stream ID 0");
         if (hop != LastHop)
             throw CircuitException.Violation($"RELAY_DATA from hop {hop + 1}; streams end at hop {LastHop + 1}");
-        if (--_deliverWindow < 0)
+        // With congestion control the exit's own window limits it; what this client must do is acknowledge
+        // every sendme_inc cells at once (proposal 324 section 3: the deliver window only times SENDMEs).
+        if (_cc is null && --_deliverWindow < 0)
             throw CircuitException.Violation($"the relay sent more DATA than the circuit window of {_parameters.CircWindow} allows");
         NoteActivity();
         ICircuitStream? stream;
@@ -138,7 +143,15 @@ internal sealed partial class Circuit
         }
         if (stream is not null && !stream.OnData(data))
             throw CircuitException.Violation($"the exit sent more DATA on stream {streamId} than the stream window allows");
-        if (_deliverWindow <= _parameters.CircWindow - SendmeIncrement)
+        if (_cc is not null)
+        {
+            if (++_deliveredSinceSendme >= _sendmeIncrement)
+            {
+                _deliveredSinceSendme = 0;
+                SendCircuitSendme(hop);
+            }
+        }
+        else if (_deliverWindow <= _parameters.CircWindow - SendmeIncrement)
         {
             _deliverWindow += SendmeIncrement;
             SendCircuitSendme(hop);
@@ -154,20 +167,34 @@ internal sealed partial class Circuit
             throw CircuitException.Violation($"a circuit SENDME of unrecognized version {sendme.Version}");
         if (sendme.Version < _parameters.SendmeAcceptMinVersion)
             throw CircuitException.Violation($"a version {sendme.Version} circuit SENDME; the consensus requires version {_parameters.SendmeAcceptMinVersion} or later");
-        byte[]? expected;
+        bool found;
+        ExpectedSendme expected;
         lock (_lock)
-            _expectedSendmeDigests.TryDequeue(out expected);
-        if (expected is null)
-            throw CircuitException.Violation($"a circuit SENDME that would raise the package window above {_parameters.CircWindow}");
-        if (sendme.Version == 1 && !CryptographicOperations.FixedTimeEquals(expected, sendme.Digest.Span))
+            found = _expectedSendmes.TryDequeue(out expected);
+        if (!found)
+            throw CircuitException.Violation(_cc is null
+                ? $"a circuit SENDME that would raise the package window above {_parameters.CircWindow}"
+                : "a circuit SENDME for DATA that was never sent");
+        if (sendme.Version == 1 && !CryptographicOperations.FixedTimeEquals(expected.Digest, sendme.Digest.Span))
             throw CircuitException.Violation("an authenticated SENDME whose digest does not match the DATA cell it acknowledges");
         NoteActivity();
+        if (_cc is { } cc)
+        {
+            OnCongestionSendme(cc, expected.SentAt);
+            return;
+        }
         if (!_packageWindow.TryGrant(SendmeIncrement))
             throw CircuitException.Violation($"a circuit SENDME that would raise the package window above {_parameters.CircWindow}");
     }
 
     private void OnStreamSendme(int hop, ushort streamId)
     {
+        if (_cc is not null)
+        {
+            // No stream windows with congestion control (proposal 324 section 2.2): nothing to credit.
+            CircuitLog.IgnoredRelayCommand(_logger, CircId, RelayCommand.Sendme, hop);
+            return;
+        }
         ICircuitStream? stream;
         lock (_lock)
         {

@@ -12,7 +12,9 @@ internal sealed partial class Circuit
     /// order. Completes synchronously (no state machine) when all of them have room.</summary>
     public ValueTask SendDataAsync(ICircuitStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (stream.PackageWindow.TryTake())
+        // With congestion control there are no stream windows (proposal 324 section 4): XON/XOFF, in the stream.
+        var windowed = _cc is null;
+        if (!windowed || stream.PackageWindow.TryTake())
         {
             if (_packageWindow.TryTake())
             {
@@ -30,17 +32,19 @@ internal sealed partial class Circuit
                 }
                 _packageWindow.Give(1);
             }
-            stream.PackageWindow.Give(1);
+            if (windowed)
+                stream.PackageWindow.Give(1);
         }
-        return SendDataSlowAsync(stream, data, cancellationToken);
+        return SendDataSlowAsync(stream, data, windowed, cancellationToken);
     }
 
-    private async ValueTask SendDataSlowAsync(ICircuitStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async ValueTask SendDataSlowAsync(ICircuitStream stream, ReadOnlyMemory<byte> data, bool windowed, CancellationToken cancellationToken)
     {
         var stage = 0;
         try
         {
-            await stream.PackageWindow.TakeAsync(cancellationToken).ConfigureAwait(false);
+            if (windowed)
+                await stream.PackageWindow.TakeAsync(cancellationToken).ConfigureAwait(false);
             stage = 1;
             await _packageWindow.TakeAsync(cancellationToken).ConfigureAwait(false);
             stage = 2;
@@ -51,7 +55,7 @@ internal sealed partial class Circuit
         {
             if (stage >= 2)
                 _packageWindow.Give(1);
-            if (stage >= 1)
+            if (stage >= 1 && windowed)
                 stream.PackageWindow.Give(1);
             if (e is CircuitException or ChannelException)
                 throw stream.WriteError(e);
@@ -88,6 +92,13 @@ internal sealed partial class Circuit
         var body = RentBody();
         RelayCell.Seal(body.AsSpan(0, RelayCell.BodyLength), RelayCommand.Sendme, stream.StreamId, 0);
         _channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.Relay, body, this, (byte)stream.Hop, OutboundCellFlags.None));
+    }
+
+    /// <summary>XON or XOFF for a stream (proposal 324 section 4.1); never waits.</summary>
+    public void SendStreamControl(ICircuitStream stream, RelayMessage message)
+    {
+        if (!IsClosed)
+            SendControl(message, stream.StreamId, stream.Hop);
     }
 
     /// <summary>A relay message that takes a queue slot (BEGIN, RESOLVE, EXTEND2).</summary>
@@ -184,11 +195,13 @@ internal sealed partial class Circuit
             if (IsClosed || hop >= _crypto.HopCount)
                 return false;
             _crypto.EncryptOriginated(body, hop);
-            if ((cell.Flags & OutboundCellFlags.Data) != 0 && ++_dataCellsPackaged % SendmeIncrement == 0)
+            if ((cell.Flags & OutboundCellFlags.Data) != 0 && ++_dataCellsPackaged % Volatile.Read(ref _sendmeIncrement) == 0)
             {
-                var digest = _crypto.LastOriginatedDigest(hop).ToArray();
+                // The SENDME for this cell names its digest; with congestion control its arrival also
+                // gives an RTT sample (proposal 324 section 2.1), timed from here, as the cell leaves.
+                var expected = new ExpectedSendme(_crypto.LastOriginatedDigest(hop).ToArray(), System.Diagnostics.Stopwatch.GetTimestamp());
                 lock (_lock)
-                    _expectedSendmeDigests.Enqueue(digest);
+                    _expectedSendmes.Enqueue(expected);
             }
             if ((cell.Flags & OutboundCellFlags.Early) != 0)
             {

@@ -1,7 +1,8 @@
 // A client circuit (the state and closing; its other jobs are in Circuit.Handshake.cs, Circuit.Streams.cs,
 // Circuit.Outbound.cs and Circuit.Inbound.cs): tor-spec 5.1 CREATE2/CREATED2 (ntor, 5.1.4), 5.1.2 EXTEND2/EXTENDED2, 5.4 DESTROY
 // and RELAY_TRUNCATED, 5.5 relay cell routing, 5.6 RELAY_EARLY, 6 streams (BEGIN, BEGIN_DIR,
-// CONNECTED, DATA, END, RESOLVE), 7.3 circuit flow control with authenticated SENDMEs (proposal 289).
+// CONNECTED, DATA, END, RESOLVE), 7.3 circuit flow control with authenticated SENDMEs (proposal 289),
+// or congestion control (proposal 324) where the exit negotiated it: Circuit.Congestion.cs.
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Crypto;
@@ -45,9 +46,10 @@ internal sealed partial class Circuit : ICircuitCellHandler, ICircuitStreamHost,
     private readonly object _lock = new();
     private readonly CancellationTokenSource _closedCts = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CreditWindow _packageWindow;
+    private CreditWindow _packageWindow; // replaced once, before the circuit is built, when CC is negotiated
     private readonly CreditWindow _queueSlots;
-    private readonly Queue<byte[]> _expectedSendmeDigests = new();
+    private readonly Queue<ExpectedSendme> _expectedSendmes = new();
+    private readonly List<Cells.HandshakeType> _hopHandshakes = new(3);
     private readonly StreamMap _streamMap = new();
     private PendingHop? _pendingHop;
     private bool _built;
@@ -147,7 +149,7 @@ internal sealed partial class Circuit : ICircuitCellHandler, ICircuitStreamHost,
             pending = _pendingHop;
             _pendingHop = null;
             (streams, resolves) = _streamMap.Clear();
-            _expectedSendmeDigests.Clear();
+            _expectedSendmes.Clear();
         }
         pending?.Done.TrySetException(reason);
         foreach (var stream in streams)

@@ -48,7 +48,8 @@ internal sealed class CircuitBuilder
     /// <summary>Given to each circuit: how long an unanswered probe waits (<see cref="Circuit.StallTimeout"/>).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Builds a circuit through <paramref name="path"/> (first hop first) with ntor at every hop.
+    /// <summary>Builds a circuit through <paramref name="path"/> (first hop first) with ntor v3 at every hop that
+    /// offers it (ntor elsewhere), asking the last hop for congestion control.
     /// Throws <see cref="ArgumentException"/> for a path no relay would accept, <see cref="ChannelException"/>
     /// when the first relay cannot be reached or proves the wrong identity, and <see cref="CircuitException"/>
     /// when a hop fails or times out. <paramref name="hopStarted"/> hears the index of each hop as it starts
@@ -96,6 +97,9 @@ internal sealed class CircuitBuilder
             {
                 if (i > 0)
                     hopStarted?.Invoke(i);
+                // Proposal 324 section 10.1: congestion control with the last hop of a multi-hop circuit
+                // (the one streams end at), never on one-hop circuits.
+                var negotiateCc = i == hops.Count - 1 && hops.Count > 1;
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(HopTimeout);
                 try
@@ -103,9 +107,9 @@ internal sealed class CircuitBuilder
                     if (hops[i] is not { } relay)
                         await circuit.CreateFirstHopFastAsync(timeout.Token).ConfigureAwait(false);
                     else if (i == 0)
-                        await circuit.CreateFirstHopAsync(relay, timeout.Token).ConfigureAwait(false);
+                        await circuit.CreateFirstHopAsync(relay, timeout.Token, negotiateCc).ConfigureAwait(false);
                     else
-                        await circuit.ExtendAsync(relay, timeout.Token).ConfigureAwait(false);
+                        await circuit.ExtendAsync(relay, timeout.Token, negotiateCc).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                 {

@@ -20,4 +20,7 @@ internal static partial class CircuitLog
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Debug, Message = "Circuit {CircId:X8}: no traffic for {Seconds} s with streams open; sending a liveness probe. State: {State}")]
     public static partial void LivenessProbe(ILogger logger, uint circId, double seconds, string state);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Debug, Message = "Circuit {CircId:X8} via {Relay}: hop {Hop} accepted congestion control (sendme_inc {SendmeInc}, cwnd {Cwnd})")]
+    public static partial void CongestionControlNegotiated(ILogger logger, uint circId, string relay, int hop, int sendmeInc, int cwnd);
 }

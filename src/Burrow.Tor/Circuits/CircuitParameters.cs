@@ -1,3 +1,6 @@
+using Burrow.Tor.CongestionControl;
+using Burrow.Tor.NetDir;
+
 namespace Burrow.Tor.Circuits;
 
 /// <summary>
@@ -20,6 +23,24 @@ internal sealed record CircuitParameters
 
     /// <summary>Lowest SENDME version accepted from relays; lower ones close the circuit.</summary>
     public int SendmeAcceptMinVersion { get; init; }
+
+    /// <summary>Congestion control (proposal 324) to ask exits for; null: fixed windows only (cc_alg=0).</summary>
+    public CongestionControlParameters? CongestionControl { get; init; }
+
+    /// <summary>"UseOptimisticData": streams may send DATA before CONNECTED (proposal 181).</summary>
+    public bool UseOptimisticData { get; init; }
+
+    /// <summary>Everything a circuit obeys, from the consensus.</summary>
+    public static CircuitParameters FromConsensus(NetParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var cc = CongestionControlParameters.FromConsensus(p);
+        return FromConsensus(p.CircWindow, p.SendmeEmitMinVersion, p.SendmeAcceptMinVersion) with
+        {
+            CongestionControl = cc.Enabled ? cc : null,
+            UseOptimisticData = p.UseOptimisticData,
+        };
+    }
 
     /// <summary>Parameters from consensus values, clamped to param-spec's ranges.</summary>
     public static CircuitParameters FromConsensus(int circWindow, int sendmeEmitMinVersion, int sendmeAcceptMinVersion) => new()

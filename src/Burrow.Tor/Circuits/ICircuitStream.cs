@@ -32,6 +32,12 @@ internal interface ICircuitStream : IAsyncDisposable
 
     void OnEnd(EndMessage end);
 
+    /// <summary>RELAY_XOFF on a congestion-controlled circuit: stop sending DATA until XON.</summary>
+    void OnXoff();
+
+    /// <summary>RELAY_XON on a congestion-controlled circuit: send again, at most at the advisory rate.</summary>
+    void OnXon(XonMessage xon);
+
     void OnCircuitClosed(CircuitException reason);
 
     /// <summary>A circuit or channel failure seen while sending, as the stream's own error.</summary>

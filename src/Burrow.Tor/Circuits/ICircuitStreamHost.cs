@@ -1,3 +1,5 @@
+using Burrow.Tor.Cells;
+
 namespace Burrow.Tor.Circuits;
 
 /// <summary>What a stream uses of the circuit it runs on: sending its DATA and SENDMEs, and letting go.
@@ -11,6 +13,13 @@ internal interface ICircuitStreamHost
 
     /// <summary>A stream-level SENDME; never waits.</summary>
     void SendStreamSendme(ICircuitStream stream);
+
+    /// <summary>Stream bytes a stream buffers before it sends XOFF, when the circuit negotiated congestion
+    /// control (proposal 324 section 4: XON/XOFF instead of stream windows); 0 on fixed-window circuits.</summary>
+    int XoffLimit { get; }
+
+    /// <summary>A stream control message (XON, XOFF) that never waits; dropped once the circuit is closed.</summary>
+    void SendStreamControl(ICircuitStream stream, RelayMessage message);
 
     /// <summary>The stream is done locally: send END and tolerate up to <paramref name="dataAllowance"/>
     /// DATA cells that cross it.</summary>

@@ -314,7 +314,7 @@ public sealed class TorClient : IAsyncDisposable
     private void OnDirectoryChanged(NetworkDirectory dir)
     {
         var p = dir.Params;
-        _circuitParameters = CircuitParameters.FromConsensus(p.CircWindow, p.SendmeEmitMinVersion, p.SendmeAcceptMinVersion);
+        _circuitParameters = CircuitParameters.FromConsensus(p);
         _guards.OnConsensus(dir);
         var missing = SupportedProtocols.Missing(dir.Consensus.RequiredClientProtocols);
         if (missing.Length > 0)

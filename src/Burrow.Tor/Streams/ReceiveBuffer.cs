@@ -18,6 +18,22 @@ internal sealed class ReceiveBuffer
     private byte[] _ring = [];
     private int _head;
 
+    /// <summary>A buffer bounded as the stream window allows.</summary>
+    public ReceiveBuffer()
+        : this(MaxCapacity)
+    {
+    }
+
+    /// <summary>A buffer of at most <paramref name="maxCapacity"/> bytes (XON/XOFF streams: the XOFF limit plus what may be in flight).</summary>
+    public ReceiveBuffer(int maxCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, RelayCell.MaxDataLength);
+        Capacity = maxCapacity;
+    }
+
+    /// <summary>The most bytes this buffer holds.</summary>
+    public int Capacity { get; }
+
     public int Bytes { get; private set; }
 
     /// <summary>Whole or partial cell payloads still to be read (the stream SENDME rule counts these).</summary>
@@ -62,12 +78,12 @@ internal sealed class ReceiveBuffer
 
     private void Grow(int needed)
     {
-        if (needed > MaxCapacity)
-            throw new InvalidOperationException($"More than {MaxCapacity} bytes buffered: the stream window should have prevented this.");
+        if (needed > Capacity)
+            throw new InvalidOperationException($"More than {Capacity} bytes buffered: the stream window should have prevented this.");
         var capacity = Math.Max(InitialCapacity, _ring.Length);
         while (capacity < needed)
             capacity *= 2;
-        capacity = Math.Min(capacity, MaxCapacity);
+        capacity = Math.Min(capacity, Capacity);
         var bigger = new byte[capacity];
         var count = Bytes;
         Read(bigger);

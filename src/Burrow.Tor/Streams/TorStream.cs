@@ -1,4 +1,5 @@
-// A stream over a circuit (tor-spec 6.2 opening and DATA, 6.3 closing, 7.4 stream-level flow control).
+// A stream over a circuit (tor-spec 6.2 opening and DATA, 6.3 closing, 7.4 stream-level flow control; on
+// congestion-controlled circuits XON/XOFF instead of stream windows, proposal 324 section 4).
 using Burrow.Tor.Cells;
 using Burrow.Tor.Channels;
 using Burrow.Tor.Circuits;
@@ -10,7 +11,10 @@ namespace Burrow.Tor.Streams;
 /// <see cref="Stream"/>. Writes are cut into DATA cells of at most 498 bytes and wait for the stream
 /// window (500 cells, +50 per SENDME from the exit) and the circuit window; reads come from a buffer
 /// that the exit can fill by at most the stream window, and stream SENDMEs are sent as the reader
-/// consumes data, so a slow reader holds the exit back instead of growing memory.
+/// consumes data, so a slow reader holds the exit back instead of growing memory. On a circuit with
+/// congestion control there are no stream windows: the stream sends XOFF once more than the circuit's
+/// XOFF limit is buffered and XON once the reader has drained it, and stops writing while the exit has
+/// sent XOFF.
 /// </summary>
 /// <remarks>
 /// <para>No half-close: Tor streams cannot shut down one direction (tor-spec 6.3 describes RELAY_FIN but
@@ -35,10 +39,22 @@ internal sealed class TorStream : Stream, ICircuitStream
     /// (counted in bytes: ten times 498).</summary>
     public const int SendmeBufferedCellLimit = 10;
 
+    /// <summary>With XON/XOFF, what may still arrive after our XOFF on top of the XOFF limit: the exit's
+    /// cells already in flight, at most a congestion window (cc_ss_max is 5000 cells). More than this is a
+    /// misbehaving exit (proposal 324 4.1.3), which fails the circuit instead of growing memory.</summary>
+    public const int XoffOverrunCells = 10_000;
+
     private readonly ICircuitStreamHost _circuit;
     private readonly object _lock = new();
-    private readonly ReceiveBuffer _received = new();
+    private readonly ReceiveBuffer _received;
     private readonly AsyncSignal _dataArrived = new();
+    private readonly AsyncSignal _xonArrived = new();
+    private readonly int _xoffLimit;    // 0: fixed stream windows
+    private bool _xoffSent;             // under _lock
+    private bool _xoffReceived;         // the exit asked us to stop sending (Volatile)
+    private uint _advisoryKbps;
+    private long _xoffSentAt;           // Stopwatch timestamp of our XOFF, under _lock
+    private long _drainedSinceXoff;     // bytes the reader took since our XOFF, under _lock
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource<ConnectedMessage> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _deliverWindow = WindowStart;
@@ -54,6 +70,10 @@ internal sealed class TorStream : Stream, ICircuitStream
         Hop = hop;
         Description = description;
         PackageWindow = new CreditWindow(WindowStart, WindowStart, _closed.Token, () => WriteError());
+        _xoffLimit = circuit.XoffLimit;
+        _received = _xoffLimit == 0
+            ? new ReceiveBuffer()
+            : new ReceiveBuffer(_xoffLimit + XoffOverrunCells * RelayCell.MaxDataLength);
     }
 
     public ushort StreamId { get; }
@@ -79,6 +99,25 @@ internal sealed class TorStream : Stream, ICircuitStream
                 return _deliverWindow;
         }
     }
+
+    /// <summary>Whether the stream uses XON/XOFF (its circuit negotiated congestion control).</summary>
+    internal bool UsesXonXoff => _xoffLimit != 0;
+
+    /// <summary>XOFF sent and no XON yet (for tests).</summary>
+    internal bool XoffSent
+    {
+        get
+        {
+            lock (_lock)
+                return _xoffSent;
+        }
+    }
+
+    /// <summary>The exit sent XOFF and no XON yet: writes wait.</summary>
+    internal bool SendingPaused => Volatile.Read(ref _xoffReceived);
+
+    /// <summary>The exit's last advisory rate in 1000 bytes/s (0: unlimited). Advisory only: writes do not pace to it.</summary>
+    internal uint AdvisoryKbps => Volatile.Read(ref _advisoryKbps);
 
     internal int BufferedBytes
     {
@@ -120,6 +159,8 @@ internal sealed class TorStream : Stream, ICircuitStream
     /// <summary>DATA from the exit; false when it exceeds the stream window (the circuit then fails).</summary>
     public bool OnData(ReadOnlySpan<byte> data)
     {
+        if (_xoffLimit != 0)
+            return OnFlowControlledData(data);
         int sendmes;
         lock (_lock)
         {
@@ -134,6 +175,43 @@ internal sealed class TorStream : Stream, ICircuitStream
         _dataArrived.Set();
         SendSendmes(sendmes);
         return true;
+    }
+
+    /// <summary>DATA on a congestion-controlled circuit: buffered up to the XOFF limit plus what may be in
+    /// flight; XOFF goes out when the limit is passed (proposal 324 4.1.1).</summary>
+    private bool OnFlowControlledData(ReadOnlySpan<byte> data)
+    {
+        bool sendXoff;
+        lock (_lock)
+        {
+            if (_disposed != 0 || _remoteEnded)
+                return true;
+            if (_received.Bytes + data.Length > _received.Capacity)
+                return false;
+            _received.Add(data);
+            sendXoff = !_xoffSent && _received.Bytes > _xoffLimit;
+            if (sendXoff)
+            {
+                _xoffSent = true;
+                _xoffSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                _drainedSinceXoff = 0;
+            }
+        }
+        _dataArrived.Set();
+        if (sendXoff)
+            _circuit.SendStreamControl(this, XoffMessage.Instance);
+        return true;
+    }
+
+    /// <summary>The exit's XOFF: writes wait for its XON.</summary>
+    public void OnXoff() => Volatile.Write(ref _xoffReceived, true);
+
+    /// <summary>The exit's XON: writes go on.</summary>
+    public void OnXon(XonMessage xon)
+    {
+        Volatile.Write(ref _advisoryKbps, xon.KbpsEwma);
+        Volatile.Write(ref _xoffReceived, false);
+        _xonArrived.Set();
     }
 
     /// <summary>A stream SENDME from the exit; false when it would raise the window above its start.</summary>
@@ -183,6 +261,7 @@ internal sealed class TorStream : Stream, ICircuitStream
     private void Shutdown()
     {
         _dataArrived.Set();
+        _xonArrived.Set();
         try
         {
             _closed.Cancel();
@@ -205,7 +284,7 @@ internal sealed class TorStream : Stream, ICircuitStream
                 return;
             _remoteEnded = true;
             _writeError ??= new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} was ended locally.");
-            allowance = _deliverWindow;
+            allowance = _xoffLimit == 0 ? _deliverWindow : int.MaxValue;
         }
         _connected.TrySetException(WriteError());
         _ = _connected.Task.Exception;
@@ -247,6 +326,8 @@ internal sealed class TorStream : Stream, ICircuitStream
     private bool TryReadNow(Span<byte> buffer, out int read)
     {
         int sendmes;
+        bool sendXon;
+        uint xonRate;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -264,8 +345,22 @@ internal sealed class TorStream : Stream, ICircuitStream
             }
             read = _received.Read(buffer);
             sendmes = CollectSendmes();
+            if (_xoffSent)
+                _drainedSinceXoff += read;
+            // XON once the reader has taken everything (proposal 324 4.1.1): between an XON and the next
+            // XOFF the exit then sends at least a whole XOFF limit, as its side-channel checks expect.
+            sendXon = _xoffSent && _received.Bytes == 0 && !_remoteEnded;
+            uint kbps = 0;
+            if (sendXon)
+            {
+                _xoffSent = false;
+                kbps = DrainRateKbps(_drainedSinceXoff, System.Diagnostics.Stopwatch.GetElapsedTime(_xoffSentAt));
+            }
+            xonRate = kbps;
         }
         SendSendmes(sendmes);
+        if (sendXon)
+            _circuit.SendStreamControl(this, new XonMessage(xonRate));
         return true;
     }
 
@@ -294,12 +389,21 @@ internal sealed class TorStream : Stream, ICircuitStream
     private int CollectSendmes()
     {
         var n = 0;
-        while (_deliverWindow <= WindowStart - WindowIncrement && _received.Cells < SendmeBufferedCellLimit && !_remoteEnded && _disposed == 0)
+        while (_xoffLimit == 0 && _deliverWindow <= WindowStart - WindowIncrement && _received.Cells < SendmeBufferedCellLimit && !_remoteEnded && _disposed == 0)
         {
             _deliverWindow += WindowIncrement;
             n++;
         }
         return n;
+    }
+
+    /// <summary>The XON's advisory rate (proposal 324 4.1.2): how fast the reader drained the buffer since
+    /// our XOFF, in 1000 bytes per second, at least 1 (0 would mean "unlimited", which a reader that had
+    /// to pause is not).</summary>
+    internal static uint DrainRateKbps(long bytes, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
+        return (uint)Math.Clamp(bytes / seconds / 1000.0, 1, uint.MaxValue);
     }
 
     private void SendSendmes(int count)
@@ -320,6 +424,8 @@ internal sealed class TorStream : Stream, ICircuitStream
             {
                 if (WriteErrorOrNull() is { } error)
                     throw error;
+                if (Volatile.Read(ref _xoffReceived))
+                    return WriteSlowAsync(ValueTask.CompletedTask, buffer, cancellationToken);
                 var n = Math.Min(buffer.Length, RelayCell.MaxDataLength);
                 var sending = _circuit.SendDataAsync(this, buffer[..n], cancellationToken);
                 buffer = buffer[n..];
@@ -339,6 +445,8 @@ internal sealed class TorStream : Stream, ICircuitStream
         await sending.ConfigureAwait(false);
         while (!rest.IsEmpty)
         {
+            while (Volatile.Read(ref _xoffReceived) && WriteErrorOrNull() is null)
+                await _xonArrived.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (WriteErrorOrNull() is { } error)
                 throw error;
             var n = Math.Min(rest.Length, RelayCell.MaxDataLength);
@@ -398,7 +506,7 @@ internal sealed class TorStream : Stream, ICircuitStream
         {
             _received.Clear();
             _writeError ??= new TorStreamException(TorStreamErrorKind.Closed, $"Stream {StreamId} to {Description} was closed locally.");
-            allowance = _deliverWindow;
+            allowance = _xoffLimit == 0 ? _deliverWindow : int.MaxValue;
         }
         _connected.TrySetException(WriteError());
         _ = _connected.Task.Exception; // observed: nobody may be waiting any more

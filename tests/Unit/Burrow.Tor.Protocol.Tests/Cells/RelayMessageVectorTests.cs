@@ -284,7 +284,7 @@ public class RelayMessageVectorTests
     [Theory]
     [InlineData(6)]   // legacy EXTEND
     [InlineData(7)]   // legacy EXTENDED
-    [InlineData(43)]  // XON
+    [InlineData(40)]  // conflux LINK
     [InlineData(37)]  // onion-service RENDEZVOUS2
     [InlineData(250)]
     public void OtherCommandsAreKeptRaw(byte command)

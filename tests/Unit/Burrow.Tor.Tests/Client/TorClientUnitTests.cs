@@ -45,9 +45,12 @@ public class TorClientUnitTests
     [Fact]
     public void MissingProtocolsAreNamed()
     {
-        Assert.Equal("Relay=4 HSDir=2", SupportedProtocols.Missing(ProtocolVersions.Parse("Link=4 Relay=2,4 HSDir=2")));
+        Assert.Equal("Relay=5 HSDir=2", SupportedProtocols.Missing(ProtocolVersions.Parse("Link=4 Relay=2,4-5 HSDir=2")));
         Assert.Contains("Link=4-5", SupportedProtocols.Text);
-        Assert.Contains("Relay=2", SupportedProtocols.Text);
+        Assert.True(SupportedProtocols.Versions.Supports("Relay", 2));
+        Assert.True(SupportedProtocols.Versions.Supports("Relay", 4));
+        Assert.True(SupportedProtocols.Versions.Supports("FlowCtrl", 2));
+        Assert.False(SupportedProtocols.Versions.Supports("Relay", 3));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ internal static class TestNetDirectory
     }
 
     public static RelayTarget Target(Relay relay) =>
-        new(relay.RsaIdentity, relay.Ed25519Identity, relay.NtorOnionKey, relay.OrPort);
+        new(relay.RsaIdentity, relay.Ed25519Identity, relay.NtorOnionKey, relay.OrPort, relay.Protocols);
 
     public static Relay Relay(NetworkDirectory directory, TestNetRelay relay) =>
         directory.ByRsaId(RsaIdentity.FromHex(relay.Fingerprint)) ?? throw new InvalidDataException($"{relay.Nickname} is not in the consensus");
@@ -51,5 +51,5 @@ internal static class TestNetDirectory
 
     /// <summary>The consensus parameters a circuit obeys, as the client maps them.</summary>
     public static CircuitParameters Parameters(NetworkDirectory directory) =>
-        CircuitParameters.FromConsensus(directory.Params.CircWindow, directory.Params.SendmeEmitMinVersion, directory.Params.SendmeAcceptMinVersion);
+        CircuitParameters.FromConsensus(directory.Params);
 }
