@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, run inside the namespace made by build/in-namespace.sh: one private Tor network for
-# the whole run, the xunit projects, then Pester. Ends with "Total: N passed, N failed".
+# the whole run, the xunit projects, the soak smoke, then Pester. Ends with "Total: N passed, N failed".
 #   build/run-tests.sh --unit   only the xunit tests without [Trait("Category", "Integration")]:
 #                               no Tor network, no namespace, no Pester; same closing line.
 set -uo pipefail
@@ -45,6 +45,21 @@ for proj in tests/Unit/*/*.csproj; do
         broken+=("$name exited $code without a failed-test summary")
     fi
 done
+
+if [ $unit -eq 0 ]; then
+    # The soak smoke (bench/soak.sh --smoke: 30 s, 50 flows through the transparent path on the suite's network),
+    # one counted test; we are already in the namespace, so its inner part runs directly (built with the solution).
+    echo "== soak smoke"
+    if [ -z "${BURROW_TESTNET_DIR:-}" ]; then
+        broken+=("soak smoke: no private Tor network")
+    elif BURROW_SOAK_INNER=1 bash bench/soak.sh --smoke --out "$LOGS/soak" >"$LOGS/soak.log" 2>&1; then
+        grep -E '^\*\*Verdict|^\| flows completed|^\| Burrow flows started' "$LOGS/soak.log" | sed 's/^/  /'
+        passed=$((passed + 1))
+    else
+        tail -n 60 "$LOGS/soak.log"
+        failed=$((failed + 1))
+    fi
+fi
 
 if [ $unit -eq 0 ]; then
     echo "== Pester"
