@@ -42,7 +42,10 @@ internal sealed class EndKindTally : IAsyncDisposable
                 _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
                 if (kind != FlowEndKind.Completed)
                 {
-                    var key = $"{kind}: {f.EndReason}";
+                    // The detail names the error class (stream closed, circuit destroyed, ...); cut so the set stays small.
+                    var detail = f.Error is { Length: > 0 } e ? ": " + (e.Length > 90 ? e[..90] + "..." : e) : "";
+                    var key = $"{kind}: {f.EndReason}{detail}";
+                    if (!_errors.ContainsKey(key) && _errors.Count >= 50) key = $"{kind}: {f.EndReason} (other details)";
                     _errors[key] = _errors.GetValueOrDefault(key) + 1;
                 }
             }

@@ -20,7 +20,9 @@ internal sealed class SoakReport
         var warmT = start.TSeconds + Math.Min(60, duration.TotalSeconds / 5);
         var warm = rows.FirstOrDefault(r => r.TSeconds >= warmT) ?? atLoadEnd;
         var rssLimit = warm.RssMb * 1.10 + 20;
-        var rssOk = atLoadEnd.RssMb <= rssLimit && end.RssMb <= rssLimit;
+        // Judged after the drain and a forced GC: under load the heap holds garbage the GC has not collected
+        // yet (and the tail of the run is dominated by the biggest transfers), which is not growth.
+        var rssOk = end.RssMb <= rssLimit;
         const int FdSlack = 16;
         var fdOk = end.Fds <= start.Fds + FdSlack;
         var peakRss = rows.Max(r => r.RssMb);
@@ -33,7 +35,7 @@ internal sealed class SoakReport
         if (burrowStarted != burrowEnded) problems.Add($"Burrow started {burrowStarted} flows but ended {burrowEnded}");
         if (stats.Done == 0) problems.Add("no flow completed");
         // Growth needs a run long enough to have a warm-up; the 30 s smoke reports it but does not judge it.
-        if (!smoke && !rssOk) problems.Add($"RSS grew after warm-up: {F(warm.RssMb)} MB -> {F(atLoadEnd.RssMb)} MB under load, {F(end.RssMb)} MB at the end (limit {F(rssLimit)} MB)");
+        if (!smoke && !rssOk) problems.Add($"RSS grew after warm-up: {F(warm.RssMb)} MB -> {F(end.RssMb)} MB after the drain (limit {F(rssLimit)} MB)");
         if (!smoke && !fdOk) problems.Add($"fds did not come back: {start.Fds} at start, {end.Fds} at the end (limit +{FdSlack})");
 
         var sb = new StringBuilder();
@@ -69,7 +71,7 @@ internal sealed class SoakReport
         foreach (var f in leaked.Take(10)) sb.AppendLine($"- leaked: flow {f.Id} {f.State} age {F(f.Age.TotalSeconds, "F0")} s up {f.BytesUp} down {f.BytesDown}");
         sb.AppendLine();
         sb.AppendLine("Mix per flow: 55 % GET /small (SHA-256 against network.json), 30 % POST /upload of 1 KB..4 MB log-uniform random bytes (the server's sha256 and byte count against what was sent), 12 % GET /large read for 16 KB..8 MB log-uniform then closed (prefix SHA-256 against the testnet's large.bin), 3 % GET /large whole when it is at most 16 MiB (otherwise partial). Each flow times out after 240 s.");
-        sb.AppendLine("RSS, fds and threads are this whole process (Burrow and the harness share it) from /proc/self, sampled every 5 s into samples.csv. No growth after warm-up means RSS at the end of load and after the drain within 10 % + 20 MB of the value after warm-up, and fds after the drain within +16 of the start (Burrow may hold a few more channels to relays).");
+        sb.AppendLine("RSS, fds and threads are this whole process (Burrow and the harness share it) from /proc/self, sampled every 5 s into samples.csv. No growth after warm-up means RSS after the drain and a forced GC within 10 % + 20 MB of the value after warm-up, and fds after the drain within +16 of the start (Burrow may hold a few more channels to relays).");
         return new SoakReport { Markdown = sb.ToString(), Problems = problems };
     }
 }
