@@ -9,6 +9,8 @@ ROOT=$(pwd)
 LOGS=$(mktemp -d)
 passed=0; failed=0; broken=()
 unit=0; filter=()
+# Hard limits (seconds) per part; the whole suite runs in about 10 minutes here, CI allows 90.
+PROJECT_LIMIT=${BURROW_TEST_PROJECT_LIMIT:-1500}; PESTER_LIMIT=${BURROW_TEST_PESTER_LIMIT:-900}
 if [ "${1:-}" = "--unit" ]; then unit=1; filter=(--filter "Category!=Integration"); fi
 
 if [ $unit -eq 0 ]; then
@@ -30,8 +32,14 @@ fi
 for proj in tests/Unit/*/*.csproj; do
     name=$(basename "$proj" .csproj)
     echo "== xunit: $name${filter:+ (unit tests only)}"
-    dotnet test "$proj" -c Release --no-build -nologo -v q "${filter[@]}" --logger "console;verbosity=normal" >"$LOGS/$name.log" 2>&1
+    # Bounded: a test that hangs is reported by the blame collector (its name in the log) and the project is
+    # stopped at its hard limit, so one hang costs minutes, never the whole CI budget.
+    timeout --kill-after=30 "$PROJECT_LIMIT" dotnet test "$proj" -c Release --no-build -nologo -v q "${filter[@]}" \
+        --blame-hang-timeout 10m --blame-hang-dump-type none \
+        --logger "console;verbosity=normal" >"$LOGS/$name.log" 2>&1
     code=$?
+    if [ $code -eq 124 ] || [ $code -eq 137 ]; then broken+=("$name stopped at its ${PROJECT_LIMIT}s limit"); fi
+    grep -iE "blame|active test|hang timeout" "$LOGS/$name.log" | head -20
     # Failed and skipped tests with their messages (passed ones stay in the log).
     awk '/^  (Failed|Skipped) /{show=1} /^  Passed /{show=0} show' "$LOGS/$name.log" | head -150
     # The console logger's summary: "Total tests: N" then "Passed: N" / "Failed: N" lines.
@@ -52,7 +60,7 @@ if [ $unit -eq 0 ]; then
     echo "== soak smoke"
     if [ -z "${BURROW_TESTNET_DIR:-}" ]; then
         broken+=("soak smoke: no private Tor network")
-    elif BURROW_SOAK_INNER=1 bash bench/soak.sh --smoke --out "$LOGS/soak" >"$LOGS/soak.log" 2>&1; then
+    elif BURROW_SOAK_INNER=1 timeout --kill-after=30 300 bash bench/soak.sh --smoke --out "$LOGS/soak" >"$LOGS/soak.log" 2>&1; then
         grep -E '^\*\*Verdict|^\| flows completed|^\| Burrow flows started' "$LOGS/soak.log" | sed 's/^/  /'
         passed=$((passed + 1))
     else
@@ -63,8 +71,9 @@ fi
 
 if [ $unit -eq 0 ]; then
     echo "== Pester"
-    dotnet pwsh -NoProfile -NonInteractive -File build/run-pester.ps1 -ResultFile "$LOGS/pester.txt"
+    timeout --kill-after=30 "$PESTER_LIMIT" dotnet pwsh -NoProfile -NonInteractive -File build/run-pester.ps1 -ResultFile "$LOGS/pester.txt"
     code=$?
+    if [ $code -eq 124 ] || [ $code -eq 137 ]; then broken+=("Pester stopped at its ${PESTER_LIMIT}s limit"); fi
     if [ -s "$LOGS/pester.txt" ]; then
         read -r p f < "$LOGS/pester.txt"
         passed=$((passed + p)); failed=$((failed + f))

@@ -49,10 +49,15 @@ Describe 'redirect.install: Burrow installs and owns its rules' {
         try {
             Wait-Until { (nft list tables) -match 'table inet burrow_crash' } -TimeoutSec 60 -Because 'the child installs its table'
         } finally {
-            # `dotnet pwsh` may run pwsh as a child of the muxer: kill -9 the whole line, the pwsh that holds the table included.
-            $pids = @($child.Id) + @(ps -o pid= --ppid $child.Id | ForEach-Object { [int]$_.Trim() })
+            # `dotnet pwsh` runs pwsh two levels below the muxer (muxer -> tool shim -> pwsh.dll): collect the whole
+            # tree first (a killed parent's children are reparented and no longer found by --ppid), then kill -9 all of it.
+            $pids = [System.Collections.Generic.List[int]]::new(); $pids.Add($child.Id)
+            for ($i = 0; $i -lt $pids.Count; $i++) {
+                foreach ($c in @(ps -o pid= --ppid $pids[$i])) { if ($c.Trim()) { $pids.Add([int]$c.Trim()) } }
+            }
             foreach ($p in $pids) { kill -9 $p 2>$null }
-            $child.WaitForExit()
+            # Bounded: the redirected output stays open while any process of the tree lives.
+            $child.WaitForExit(30000) | Should -BeTrue -Because "every process of the tree ($($pids -join ', ')) was killed"
             Wait-Until { -not ((nft list tables) -match 'table inet burrow_crash') } -TimeoutSec 10 -Because 'the kernel removes an owned table when its process dies' 
         }
         Get-BurrowTables | Should -BeNullOrEmpty
