@@ -126,24 +126,28 @@ internal sealed class CircuitPool : IAsyncDisposable
     /// otherwise wait for a matching build in progress or start one, then look again (another request
     /// may have claimed the new circuit first) or, with <paramref name="doneWhenBuilt"/>, return it.
     /// Up to <see cref="CircuitPoolOptions.MaxCircuitBuildAttempts"/> failed builds; NoPath is final.
+    /// A build that could not reach its guard counts apart, up to <see cref="CircuitPoolOptions.MaxGuardFailures"/>:
+    /// that guard is marked unreachable and the next build goes through another one (guard-spec), so a few
+    /// dead guards (several relays gone at once) do not use up the attempts the rest of the path needs.
     /// </summary>
     private async Task<PooledCircuit> WithCircuitAsync(ExitRequirement requirement, Func<DateTime, PooledCircuit?> take, bool doneWhenBuilt,
         CancellationToken cancellationToken)
     {
         Exception? last = null;
         var failures = 0;
+        var guardFailures = 0;
         while (failures < _options.MaxCircuitBuildAttempts)
         {
-            Task<PooledCircuit> wait;
+            PendingBuild build;
             lock (_lock)
             {
                 if (take(Now) is { } ready)
                     return ready;
-                wait = (_pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement)).Task;
+                build = _pending.FirstOrDefault(p => p.Supports(requirement)) ?? StartBuild(requirement);
             }
             try
             {
-                var built = await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var built = await build.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (doneWhenBuilt)
                     return built;
             }
@@ -154,11 +158,13 @@ internal sealed class CircuitPool : IAsyncDisposable
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 last = e;
+                if (build.GuardUnreachable && ++guardFailures <= _options.MaxGuardFailures)
+                    continue;
                 failures++;
             }
         }
         throw new CircuitPoolException(CircuitPoolErrorKind.CircuitFailed,
-            $"no circuit for {requirement} after {failures} failed builds: {last?.Message}", last);
+            $"no circuit for {requirement} after {failures + guardFailures} failed builds: {last?.Message}", last);
     }
 
     /// <summary>Housekeeping: drop closed circuits, close old idle ones, top up clean circuits for predicted ports.</summary>
@@ -307,7 +313,10 @@ internal sealed class CircuitPool : IAsyncDisposable
             Interlocked.Increment(ref _failed);
             // Only a failure to reach or handshake with the first hop is the guard's fault.
             if (hop == 0 && !_disposed.IsCancellationRequested)
+            {
                 _guards.ReportFailure(guard);
+                pending.GuardUnreachable = true;
+            }
             else
                 _guards.ReportIndeterminate(guard);
             // Extending to hop k failed (a relay refused or could not reach it, or it never answered):
@@ -356,6 +365,9 @@ internal sealed class CircuitPool : IAsyncDisposable
         public CircuitPath Path { get; } = path;
 
         public Task<PooledCircuit> Task { get; set; } = null!;
+
+        /// <summary>Set before <see cref="Task"/> faults when the first hop could not be reached or handshaken.</summary>
+        public bool GuardUnreachable { get; set; }
 
         public bool Supports(ExitRequirement requirement) =>
             PathSelector.IsUsableAsExit(Path.Last, requirement) && (!requirement.Stable || Path.Hops.All(h => h.HasFlag(NetDoc.RelayFlags.Stable)));

@@ -15,6 +15,9 @@ internal sealed record CircuitPoolOptions
     /// <summary>Circuits built before giving up on one request.</summary>
     public int MaxCircuitBuildAttempts { get; init; } = 4;
 
+    /// <summary>Builds that failed at an unreachable guard, besides those: each moves to another guard.</summary>
+    public int MaxGuardFailures { get; init; } = 8;
+
     /// <summary>Ports to keep clean exit circuits ready for, besides ports used in the last hour (path-spec 2.1.1).</summary>
     public IReadOnlyList<int> PreemptivePorts { get; init; } = [80, 443];
 
