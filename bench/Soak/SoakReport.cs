@@ -70,7 +70,7 @@ internal sealed class SoakReport
         foreach (var (reason, n) in kinds.NotCompleted.OrderByDescending(k => k.Value)) sb.AppendLine($"- {reason}: {n}");
         foreach (var f in leaked.Take(10)) sb.AppendLine($"- leaked: flow {f.Id} {f.State} age {F(f.Age.TotalSeconds, "F0")} s up {f.BytesUp} down {f.BytesDown}");
         sb.AppendLine();
-        sb.AppendLine("Mix per flow: 55 % GET /small (SHA-256 against network.json), 30 % POST /upload of 1 KB..4 MB log-uniform random bytes (the server's sha256 and byte count against what was sent), 12 % GET /large read for 16 KB..8 MB log-uniform then closed (prefix SHA-256 against the testnet's large.bin), 3 % GET /large whole when it is at most 16 MiB (otherwise partial). Each flow times out after 240 s.");
+        sb.AppendLine("Mix per flow: 55 % GET /small (SHA-256 against network.json), 30 % POST /upload of 1 KB..4 MB log-uniform random bytes (the server's sha256 and byte count against what was sent), 12 % GET /large read for 16 KB..8 MB log-uniform then closed (prefix SHA-256 against the testnet's large.bin), 3 % GET /large whole when it is at most 16 MiB (otherwise partial). A flow fails when no byte moves either way for 60 s (a stall); flows still running 240 s after the run's end are stopped and counted as failed.");
         sb.AppendLine("RSS, fds and threads are this whole process (Burrow and the harness share it) from /proc/self, sampled every 5 s into samples.csv. No growth after warm-up means RSS after the drain and a forced GC within 10 % + 20 MB of the value after warm-up, and fds after the drain within +16 of the start (Burrow may hold a few more channels to relays).");
         return new SoakReport { Markdown = sb.ToString(), Problems = problems };
     }

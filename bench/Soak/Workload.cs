@@ -18,6 +18,10 @@ internal sealed class Workload(TestNetwork tn, string largeFile, SoakStats stats
 {
     private const int BufferSize = 16 * 1024;
     private const long FullLargeLimit = 16L * 1024 * 1024;
+    /// <summary>A flow fails when no byte moves either way for this long (a stall), however long it runs: with
+    /// 1,000 flows sharing a few MB/s a whole /large legitimately takes minutes.</summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>Past the run's end every flow still running gets this long before the hard stop.</summary>
     private static readonly TimeSpan FlowTimeout = TimeSpan.FromSeconds(240);
     private readonly IPEndPoint _server = tn.HttpEndPoint;
 
@@ -66,16 +70,17 @@ internal sealed class Workload(TestNetwork tn, string largeFile, SoakStats stats
     private async Task OneFlowAsync(string kind, Func<Stream, CancellationToken, Task<long>> flow, CancellationToken hard)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(hard);
-        cts.CancelAfter(FlowTimeout);
+        cts.CancelAfter(StallTimeout);
         try
         {
             using var tcp = new TcpClient(AddressFamily.InterNetwork) { NoDelay = true };
             await tcp.ConnectAsync(_server, cts.Token);
-            var bytes = await flow(tcp.GetStream(), cts.Token);
+            // Every read or write that moves bytes pushes the stall deadline back.
+            var bytes = await flow(new ProgressStream(tcp.GetStream(), () => cts.CancelAfter(StallTimeout)), cts.Token);
             stats.Succeeded(kind, bytes);
         }
         catch (ByteMismatchException e) { stats.Failure($"{kind}: bytes: {e.Message}", mismatch: true); }
-        catch (OperationCanceledException) { stats.Failure($"{kind}: timeout ({(hard.IsCancellationRequested ? "run's hard stop" : FlowTimeout.TotalSeconds + " s")})", mismatch: false); }
+        catch (OperationCanceledException) { stats.Failure($"{kind}: {(hard.IsCancellationRequested ? "still running at the run's hard stop" : $"stalled (no byte either way for {StallTimeout.TotalSeconds:0} s)")}", mismatch: false); }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             var socket = e as SocketException ?? e.InnerException as SocketException;
@@ -178,4 +183,39 @@ internal sealed class Workload(TestNetwork tn, string largeFile, SoakStats stats
         }
         return total;
     }
+}
+
+/// <summary>A stream that reports every read or write that moved bytes (the flow's stall clock).</summary>
+internal sealed class ProgressStream(Stream inner, Action progressed) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken);
+        if (n > 0) progressed();
+        return n;
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await inner.WriteAsync(buffer, cancellationToken);
+        progressed();
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
 }

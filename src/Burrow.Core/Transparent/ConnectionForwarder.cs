@@ -7,6 +7,7 @@ using Burrow.Core.Net;
 using Burrow.Core.Networks;
 using Burrow.Core.Recovery;
 using Burrow.Core.Upstreams;
+using Burrow.Tor.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Core.Transparent;
@@ -84,6 +85,75 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             _flows.End(flow, FlowEnd.NetworkStopped());
     }
 
+    /// <summary>
+    /// Opens the upstream stream while taking what the client already sends (an HTTP request, a TLS
+    /// ClientHello) into <see cref="OptimisticData"/>: the in-process client sends it right after BEGIN
+    /// instead of one circuit round trip later. Nothing waits for the client: a protocol where the server
+    /// speaks first costs nothing. At most <see cref="OptimisticData.DefaultCapacity"/> bytes are taken
+    /// early; the rest stays in the socket for the copy. Bytes read as the stream opened are written first.
+    /// </summary>
+    private async Task<UpstreamConnection> ConnectWithEarlyDataAsync(Socket client, IPEndPoint destination, string? hostname, string key,
+        Flow flow, CancellationToken cancellationToken)
+    {
+        var early = new OptimisticData();
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = ReadEarlyAsync(client, early, stopReading.Token);
+        UpstreamConnection upstream;
+        try
+        {
+            upstream = await _connector.ConnectAsync(destination, hostname, key, early, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            stopReading.Cancel();
+        }
+        var late = await reading.ConfigureAwait(false);
+        try
+        {
+            if (late is not null)
+                await upstream.Stream.WriteAsync(late, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await upstream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        var sent = early.Length + (late?.Length ?? 0);
+        if (sent > 0)
+        {
+            flow.AddUp(sent);
+            LogOptimistic(flow.Id, early.Length);
+        }
+        return upstream;
+    }
+
+    /// <summary>Appends what the client sends to <paramref name="early"/> until it is full, sealed, at EOF or
+    /// stopped. Returns bytes read that could no longer be appended (the stream opened meanwhile), else null.
+    /// Never fails: a client error shows again in the copy.</summary>
+    private static async Task<byte[]?> ReadEarlyAsync(Socket client, OptimisticData early, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (early.Free > 0)
+            {
+                await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                var available = Math.Min(client.Available, early.Free);
+                if (available == 0)
+                    return null; // EOF (or the stream was sealed): the copy sees it
+                var chunk = new byte[available];
+                var n = client.Receive(chunk, SocketFlags.None);
+                if (n == 0)
+                    return null;
+                if (!early.TryAppend(chunk.AsSpan(0, n)))
+                    return chunk[..n];
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+        return null;
+    }
+
     private async Task ForwardAsync(Socket client)
     {
         var ct = _stopping.Token;
@@ -151,11 +221,12 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             client.NoDelay = true;
             LogConnecting(flow.Id, destination);
             UpstreamConnection upstream;
+            var key = hostname is null
+                ? _isolation.StreamKey(source.Address, EndPoints.Unmap(destination.Address).ToString(), destination.Port)
+                : _isolation.StreamKey(source.Address, hostname, destination.Port);
             try
             {
-                upstream = hostname is null
-                    ? await _connector.ConnectAsync(destination, _isolation.StreamKey(source.Address, EndPoints.Unmap(destination.Address).ToString(), destination.Port), closer.Token).ConfigureAwait(false)
-                    : await _connector.ConnectAsync(hostname, destination.Port, _isolation.StreamKey(source.Address, hostname, destination.Port), closer.Token).ConfigureAwait(false);
+                upstream = await ConnectWithEarlyDataAsync(client, destination, hostname, key, flow, closer.Token).ConfigureAwait(false);
             }
             catch (UpstreamException e)
             {
@@ -236,4 +307,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "Flow {Id}: internal error: {Detail}")]
     private partial void LogInternalError(long id, string detail);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Debug, Message = "Flow {Id}: {Bytes} bytes sent before the stream was open (optimistic data)")]
+    private partial void LogOptimistic(long id, int bytes);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Burrow.Tor.Client;
 
 namespace Burrow.Core.Upstreams;
 
@@ -21,4 +22,28 @@ public interface ITorConnector : IAsyncDisposable
     /// <summary>Opens a stream to a host name and port: the exit resolves the name (a connection to a virtual
     /// address of the DNS listener). Same isolation and failures as the address form.</summary>
     ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken cancellationToken);
+
+    /// <summary>Opens a stream to an address (<paramref name="host"/> null) or a host name, taking what the
+    /// application sends meanwhile from <paramref name="early"/>. A connector that can send it before the
+    /// stream is open does (the in-process client: optimistic data); this default opens the stream, then
+    /// seals <paramref name="early"/> and writes its bytes first.</summary>
+    async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string? host, string isolationKey, OptimisticData early,
+        CancellationToken cancellationToken)
+    {
+        var connection = host is null
+            ? await ConnectAsync(destination, isolationKey, cancellationToken).ConfigureAwait(false)
+            : await ConnectAsync(host, destination.Port, isolationKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var bytes = early.Seal();
+            if (!bytes.IsEmpty)
+                await connection.Stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return connection;
+    }
 }

@@ -71,6 +71,24 @@ public sealed class InProcessTorConnector : ITorConnector, IDnsResolver
         }
     }
 
+    /// <summary>Opens the stream with optimistic data: what the application sent meanwhile goes out as DATA
+    /// right after BEGIN, a circuit round trip before CONNECTED could come back.</summary>
+    public async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string? host, string isolationKey, OptimisticData early,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = host is null
+                ? await _client.ConnectAsync(destination, isolationKey, early, cancellationToken).ConfigureAwait(false)
+                : await _client.ConnectAsync(host, destination.Port, isolationKey, early, cancellationToken).ConfigureAwait(false);
+            return new TorUpstreamConnection(connection);
+        }
+        catch (TorClientException e)
+        {
+            throw new UpstreamException(KindOf(e), e.Message, e);
+        }
+    }
+
     async ValueTask<DnsLookup> IDnsResolver.ResolveAsync(string name, DnsQueryKind kind, string isolationKey, CancellationToken cancellationToken)
     {
         IReadOnlyList<IPAddress> addresses;

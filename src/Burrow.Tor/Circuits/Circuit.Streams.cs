@@ -26,20 +26,36 @@ internal sealed partial class Circuit
     /// <summary>Sends <paramref name="begin"/> (BEGIN or BEGIN_DIR) for an attached stream and waits for
     /// CONNECTED, at most <see cref="StreamOpenTimeout"/>: a timeout throws <see cref="TimeoutException"/>;
     /// circuit and channel failures throw theirs; END fails the stream's <see cref="ICircuitStream.Connected"/>.</summary>
-    internal async Task BeginStreamAsync(ICircuitStream stream, RelayMessage begin, string description, CancellationToken cancellationToken)
+    /// <param name="afterBegin">started once BEGIN is queued and awaited after CONNECTED (optimistic data:
+    /// DATA cells sent before the exit answers); on failure its own errors are dropped, the opening's is thrown</param>
+    internal async Task BeginStreamAsync(ICircuitStream stream, RelayMessage begin, string description,
+        Func<CancellationToken, Task>? afterBegin, CancellationToken cancellationToken)
     {
         CircuitLog.StreamOpening(_logger, CircId, stream.StreamId, description);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StreamOpenTimeout);
+        Task? early = null;
         try
         {
             await SendRelayAsync(begin, stream.StreamId, stream.Hop, OutboundCellFlags.None, timeout.Token).ConfigureAwait(false);
+            early = afterBegin?.Invoke(timeout.Token);
             await stream.Connected.WaitAsync(timeout.Token).ConfigureAwait(false);
+            if (early is not null)
+                await early.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
+            Observe(early);
             throw new TimeoutException($"Stream {stream.StreamId} to {description}: the exit did not answer within {StreamOpenTimeout.TotalSeconds:0.#} s.", e);
         }
+        catch
+        {
+            Observe(early);
+            throw;
+        }
+
+        static void Observe(Task? task) => task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Sends RELAY_RESOLVE (tor-spec 6.4) and returns the exit's answer: a <see cref="ResolvedMessage"/>

@@ -372,30 +372,40 @@ public sealed class TorClient : IAsyncDisposable
     // ================================================================ streams
 
     /// <summary>Opens a stream to <paramref name="destination"/>. Streams of different isolation keys never share a circuit.</summary>
-    public Task<TorConnection> ConnectAsync(IPEndPoint destination, string? isolationKey = null, CancellationToken cancellationToken = default)
+    public Task<TorConnection> ConnectAsync(IPEndPoint destination, string? isolationKey = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(destination, isolationKey, early: null, cancellationToken);
+
+    /// <summary>Opens a stream to <paramref name="destination"/>, sending what is appended to <paramref name="early"/>
+    /// before the exit answers (optimistic data, see <see cref="OptimisticData"/>).</summary>
+    public Task<TorConnection> ConnectAsync(IPEndPoint destination, string? isolationKey, OptimisticData? early, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var target = StreamTarget.For(destination);
         var ipv6 = destination.Address.AddressFamily == AddressFamily.InterNetworkV6 && !destination.Address.IsIPv4MappedToIPv6;
-        return ConnectAsync(target, ipv6, isolationKey, cancellationToken);
+        return ConnectAsync(target, ipv6, isolationKey, early, cancellationToken);
     }
 
     /// <summary>Opens a stream to a hostname (resolved by the exit) or address literal and port.</summary>
-    public Task<TorConnection> ConnectAsync(string host, int port, string? isolationKey = null, CancellationToken cancellationToken = default)
+    public Task<TorConnection> ConnectAsync(string host, int port, string? isolationKey = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(host, port, isolationKey, early: null, cancellationToken);
+
+    /// <summary>Opens a stream to a hostname or address literal and port, with optimistic data (<see cref="OptimisticData"/>).</summary>
+    public Task<TorConnection> ConnectAsync(string host, int port, string? isolationKey, OptimisticData? early, CancellationToken cancellationToken = default)
     {
         var target = StreamTarget.For(host, port);
         var ipv6 = IPAddress.TryParse(target.Host, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;
-        return ConnectAsync(target, ipv6, isolationKey, cancellationToken);
+        return ConnectAsync(target, ipv6, isolationKey, early, cancellationToken);
     }
 
-    private Task<TorConnection> ConnectAsync(StreamTarget target, bool ipv6, string? isolationKey, CancellationToken cancellationToken) =>
+    private Task<TorConnection> ConnectAsync(StreamTarget target, bool ipv6, string? isolationKey, OptimisticData? early, CancellationToken cancellationToken) =>
         OnExitsAsync(
             excluded => ExitRequirement.ForPort(target.Port, ipv6, _selector.Rules) with { ExcludedExits = excluded },
             isolationKey,
             async (circuit, ct) =>
             {
                 _logger.LogDebug("Opening a stream to {Target} on {Circuit}.", target, circuit);
-                var stream = await circuit.Circuit.OpenStreamAsync(target, ct).ConfigureAwait(false);
+                var stream = await circuit.Circuit.OpenStreamAsync(target,
+                    early is null ? null : early.WriteToAsync, ct).ConfigureAwait(false);
                 return new TorConnection(stream, circuit.Info, circuit.Circuit, CountersOf(circuit.Circuit));
             },
             $"Connecting to {target}", cancellationToken);

@@ -24,26 +24,34 @@ internal static class CircuitStreams
     public static Task<TorStream> OpenStreamAsync(this Circuit circuit, string host, int port, CancellationToken cancellationToken = default) =>
         circuit.OpenStreamAsync(StreamTarget.For(host, port), cancellationToken);
 
-    public static Task<TorStream> OpenStreamAsync(this Circuit circuit, StreamTarget target, CancellationToken cancellationToken = default)
+    public static Task<TorStream> OpenStreamAsync(this Circuit circuit, StreamTarget target, CancellationToken cancellationToken = default) =>
+        circuit.OpenStreamAsync(target, whileOpening: null, cancellationToken);
+
+    /// <summary>Opens a stream; <paramref name="whileOpening"/> starts once BEGIN is queued and may write to the
+    /// stream before CONNECTED (optimistic data, tor-spec 6.2); the stream is returned when both are done.</summary>
+    public static Task<TorStream> OpenStreamAsync(this Circuit circuit, StreamTarget target,
+        Func<TorStream, CancellationToken, Task>? whileOpening, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(target);
-        return OpenAsync(circuit, target.ToBegin(), target.ToString(), cancellationToken);
+        return OpenAsync(circuit, target.ToBegin(), target.ToString(), whileOpening, cancellationToken);
     }
 
     /// <summary>Opens a directory stream to the last hop (BEGIN_DIR, tor-spec 6.2.1).</summary>
     public static Task<TorStream> OpenDirStreamAsync(this Circuit circuit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(circuit);
-        return OpenAsync(circuit, BeginDirMessage.Instance, "the relay's directory", cancellationToken);
+        return OpenAsync(circuit, BeginDirMessage.Instance, "the relay's directory", whileOpening: null, cancellationToken);
     }
 
-    private static async Task<TorStream> OpenAsync(Circuit circuit, RelayMessage begin, string description, CancellationToken cancellationToken)
+    private static async Task<TorStream> OpenAsync(Circuit circuit, RelayMessage begin, string description,
+        Func<TorStream, CancellationToken, Task>? whileOpening, CancellationToken cancellationToken)
     {
         var stream = circuit.AttachStream((host, id, hop) => new TorStream(host, id, hop, description));
         try
         {
-            await circuit.BeginStreamAsync(stream, begin, description, cancellationToken).ConfigureAwait(false);
+            await circuit.BeginStreamAsync(stream, begin, description,
+                whileOpening is null ? null : ct => whileOpening(stream, ct), cancellationToken).ConfigureAwait(false);
             return stream;
         }
         catch (TimeoutException e)

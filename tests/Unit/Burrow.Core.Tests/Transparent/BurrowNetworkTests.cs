@@ -69,6 +69,39 @@ public class BurrowNetworkTests
         Assert.Equal(BurrowNetworkState.Stopped, network.State);
     }
 
+    [Theory]
+    [InlineData(40, 40)]                                            // a request that fits: all of it early
+    [InlineData(200_000, Burrow.Tor.Client.OptimisticData.DefaultCapacity)] // an upload: the buffer's worth early, the rest by the copy
+    public async Task What_the_client_sends_while_the_stream_opens_goes_first_exactly_once(int size, int early)
+    {
+        using var server = new ReverseServer();
+        var connector = new EarlyDataConnector(waitFor: early);
+        var network = Network(new FixedResolver(_ => RecoveryResult.Found(server.EndPoint, "FAKE")), connector);
+        await network.StartAsync(null, CancellationToken.None);
+        try
+        {
+            var payload = RandomNumberGenerator.GetBytes(size);
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await client.ConnectAsync(network.ListenEndPoint!);
+            var sent = 0;
+            while (sent < payload.Length) sent += await client.SendAsync(payload.AsMemory(sent));
+            client.Shutdown(SocketShutdown.Send);
+            var ms = new MemoryStream();
+            var buf = new byte[65536];
+            int n;
+            while ((n = await client.ReceiveAsync(buf)) > 0) ms.Write(buf, 0, n);
+            Array.Reverse(payload);
+            Assert.Equal(SHA256.HashData(payload), SHA256.HashData(ms.ToArray()));
+            Assert.Equal(early, connector.EarlyBytes);
+
+            var flow = await WaitForEnd(network);
+            Assert.Equal(FlowEndKind.Completed, flow.EndKind);
+            Assert.Equal(size, flow.BytesUp);
+            Assert.Equal(size, flow.BytesDown);
+        }
+        finally { await network.StopAsync(); }
+    }
+
     [Fact]
     public async Task NotRedirectedConnectionIsResetAndNeverForwarded()
     {

@@ -94,3 +94,37 @@ internal sealed class ReverseServer : IDisposable
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
     public void Dispose() => _listener.Stop();
 }
+
+/// <summary>A direct connector that opens the stream only once the forwarder has put at least
+/// <paramref name="waitFor"/> bytes of the client's into the optimistic-data buffer, then writes them first
+/// (as a connector without optimistic data does): the early path, made deterministic.</summary>
+internal sealed class EarlyDataConnector(int waitFor) : ITorConnector
+{
+    private readonly DirectConnector _direct = new();
+
+    /// <summary>How many bytes the buffer held when the stream opened.</summary>
+    public int EarlyBytes { get; private set; } = -1;
+
+    public string Description => "early data (test)";
+    public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken) => Task.CompletedTask;
+    public ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string isolationKey, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("the forwarder must use the optimistic-data overload");
+    public ValueTask<UpstreamConnection> ConnectAsync(string host, int port, string isolationKey, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("the forwarder must use the optimistic-data overload");
+
+    public async ValueTask<UpstreamConnection> ConnectAsync(IPEndPoint destination, string? host, string isolationKey,
+        Burrow.Tor.Client.OptimisticData early, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(20));
+        while (early.Length < waitFor)
+            await Task.Delay(5, bound.Token);
+        var connection = await _direct.ConnectAsync(destination, isolationKey, cancellationToken);
+        var bytes = early.Seal();
+        EarlyBytes = bytes.Length;
+        await connection.Stream.WriteAsync(bytes, cancellationToken);
+        return connection;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -157,6 +157,27 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
     }
 
     [Fact]
+    public async Task A_request_sent_as_optimistic_data_is_answered_by_the_exit()
+    {
+        await using var client = NewClient();
+        await client.BootstrapAsync(null, Timeout());
+        var early = new OptimisticData();
+        Assert.True(early.TryAppend(HttpOverTor.Request(HttpHost, "/small")));
+        await using var connection = await client.ConnectAsync(Network.HttpEndPoint, null, early, Timeout());
+        Assert.True(early.IsSealed);
+        // Nothing is written after the stream opened: the exit got the request before it answered CONNECTED.
+        var small = await HttpOverTor.ReadResponseAsync(connection.Stream, cancellationToken: Timeout());
+        Assert.Equal(200, small.Status);
+        Assert.Equal(Network.Http.SmallSha256, small.Sha256);
+
+        // By host name too (the exit resolves, then connects, then takes the queued data).
+        var byName = new OptimisticData();
+        Assert.True(byName.TryAppend(HttpOverTor.Request(HttpHost, "/small")));
+        await using var named = await client.ConnectAsync(Network.Http.Address.ToString(), Network.Http.Port, null, byName, Timeout());
+        Assert.Equal(Network.Http.SmallSha256, (await HttpOverTor.ReadResponseAsync(named.Stream, cancellationToken: Timeout())).Sha256);
+    }
+
+    [Fact]
     public async Task Hostnames_resolve_at_the_exit()
     {
         await using var client = NewClient();

@@ -12,9 +12,17 @@ internal static class HttpOverTor
     /// stream ends). The body is kept only when <paramref name="keepBody"/>; its SHA-256 always.</summary>
     public static async Task<Response> GetAsync(Stream stream, string host, string path, bool keepBody = true, CancellationToken cancellationToken = default)
     {
-        var request = $"GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
+        await stream.WriteAsync(Request(host, path), cancellationToken);
+        return await ReadResponseAsync(stream, keepBody, cancellationToken);
+    }
 
+    /// <summary>The bytes of "GET path HTTP/1.0" for <paramref name="host"/>.</summary>
+    public static byte[] Request(string host, string path) =>
+        Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+
+    /// <summary>Reads a response to the end (the request was sent some other way).</summary>
+    public static async Task<Response> ReadResponseAsync(Stream stream, bool keepBody = true, CancellationToken cancellationToken = default)
+    {
         var buffer = new byte[64 * 1024];
         var filled = 0;
         int headerEnd;
