@@ -142,10 +142,14 @@ internal sealed class NamespaceThread : IDisposable
         File.WriteAllText(script, string.Join('\n',
             "link set lo up",
             "link add burrow-void type veth peer name burrow-sink",
+            // No IPv6 link-local addresses on the pair, and the IPv6 source address on loopback: no DAD, router
+            // solicitation or MLD report that the fail-closed filter would drop and count as if the command sent it.
+            "link set burrow-void addrgenmode none",
+            "link set burrow-sink addrgenmode none",
             "link set burrow-void up",
             "link set burrow-sink up",
             "addr add 192.0.2.1/32 dev burrow-void",
-            "addr add fd00:b0::1/128 dev burrow-void nodad",
+            "addr add fd00:b0::1/128 dev lo nodad",
             "route add default dev burrow-void",
             "route add ::/0 dev burrow-void",
             ""));
