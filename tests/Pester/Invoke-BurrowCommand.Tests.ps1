@@ -153,6 +153,24 @@ Describe 'Invoke-BurrowCommand: one command through Tor' {
         $e.Exception.Message | Should -BeLike "The term 'no-such-program-here' is not recognized as a name of a cmdlet, function, script file, or executable program.*"
     }
 
+    It 'names what it needs when pwsh runs without CAP_SYS_ADMIN' {
+        $payload = (New-SocksPayload) | ConvertTo-Json -Depth 5 -Compress
+        $script = "Import-Module '$RepoRoot/output/Burrow/Burrow.psd1'; `$null = Start-BurrowTorNetwork -Name nocap -Payload '$payload'; " +
+            "`$deadline = [DateTime]::UtcNow.AddSeconds(30); while ((Get-BurrowTorNetwork -Name nocap).State -ne 'Running' -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 }; " +
+            "try { Invoke-BurrowCommand -Name nocap -FilePath true; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.Exception.Message }"
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        Push-Location $RepoRoot
+        try {
+            # Root without CAP_SYS_ADMIN in its bounding set: the child pwsh cannot unshare.
+            $out = & timeout 90 setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin -- dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
+        } finally {
+            Pop-Location
+        }
+        $out[0] | Should -BeLike 'NamespaceNotPermitted*'
+        $out[1] | Should -Be 'PermissionDenied'
+        ($out -join "`n") | Should -Match 'root or CAP_SYS_ADMIN'
+    }
+
     It 'says clearly when no network or several run' {
         { Invoke-BurrowCommand -Name nosuchnet -FilePath true } | Should -Throw -ErrorId 'NetworkNotFound*'
     }

@@ -207,8 +207,13 @@ public sealed class InvokeBurrowCommandCommand : BurrowCmdlet
                     queue.CompleteAdding();
                 }
             });
-            var stopped = network.Completion.ContinueWith(_ => { try { queue.Add(new Item(ItemKind.NetworkStopped, null)); } catch (InvalidOperationException) { } },
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Through WaitAsync: the network's Completion keeps no continuation of this invocation once it ends (stop is cancelled).
+            _ = network.Completion.WaitAsync(stop.Token).ContinueWith(t =>
+                {
+                    if (!t.IsCompletedSuccessfully) return;
+                    try { queue.Add(new Item(ItemKind.NetworkStopped, null)); }
+                    catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException) { }
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             var networkStopped = false;
             try
             {
@@ -238,6 +243,7 @@ public sealed class InvokeBurrowCommandCommand : BurrowCmdlet
                 WaitBounded(done);
                 throw;
             }
+            stop.Cancel();
             WaitBounded(done);
             if (!process.HasExited)
             {

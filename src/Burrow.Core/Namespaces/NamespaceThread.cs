@@ -168,7 +168,10 @@ internal sealed class NamespaceThread : IDisposable
                 throw new CommandNamespaceException(CommandNamespaceErrorKind.SetupFailed, "'ip -batch' did not finish within 10 s");
             }
             if (p.ExitCode != 0)
-                throw new CommandNamespaceException(CommandNamespaceErrorKind.SetupFailed, $"setting up the namespace's links and routes failed (ip exit code {p.ExitCode}): {error.Trim()}");
+                throw error.Contains("Operation not permitted", StringComparison.Ordinal)
+                    ? new CommandNamespaceException(CommandNamespaceErrorKind.NotPermitted,
+                        $"setting up the command's namespace needs CAP_NET_ADMIN (run pwsh as root): ip said: {error.Trim()}")
+                    : new CommandNamespaceException(CommandNamespaceErrorKind.SetupFailed, $"setting up the namespace's links and routes failed (ip exit code {p.ExitCode}): {error.Trim()}");
         }
         finally
         {
