@@ -1,4 +1,4 @@
-// unshare(2), mount(2) and setns(2) from libc; the flags of <sched.h> and <sys/mount.h> (PLATFORM.md "Linux namespaces").
+// unshare(2) and mount(2) from libc; the flags of <sched.h> and <sys/mount.h>.
 using System.Runtime.InteropServices;
 
 namespace Burrow.Core.Namespaces;
