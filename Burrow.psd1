@@ -19,6 +19,7 @@
         'Get-BurrowCircuit'
         'New-BurrowTorIdentity'
         'Stop-BurrowFlow'
+        'Invoke-BurrowCommand'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

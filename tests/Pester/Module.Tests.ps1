@@ -14,7 +14,7 @@ Describe 'The Burrow module' {
     It 'exports exactly the cmdlets it lists, and no functions or aliases' {
         $module = Import-Module $Manifest -Force -PassThru
         $exported = $module.ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Get-BurrowCircuit', 'Get-BurrowFlow', 'Get-BurrowTorClient', 'Get-BurrowTorNetwork', 'New-BurrowTorIdentity', 'Start-BurrowTorNetwork', 'Stop-BurrowFlow', 'Stop-BurrowTorNetwork', 'Test-BurrowRedirect')
+        $exported | Should -Be @('Get-BurrowCircuit', 'Get-BurrowFlow', 'Get-BurrowTorClient', 'Get-BurrowTorNetwork', 'Invoke-BurrowCommand', 'New-BurrowTorIdentity', 'Start-BurrowTorNetwork', 'Stop-BurrowFlow', 'Stop-BurrowTorNetwork', 'Test-BurrowRedirect')
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
         $exported | ForEach-Object { (Get-Verb -Verb ($_ -split '-')[0]) | Should -Not -BeNullOrEmpty -Because "$_ uses an approved verb" }

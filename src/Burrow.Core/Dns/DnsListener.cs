@@ -155,7 +155,7 @@ internal sealed class DnsListener : IAsyncDisposable
         DnsLog.Stopped(_logger);
     }
 
-    private static (Socket Tcp, Socket Udp, IPEndPoint Endpoint) Bind(IPEndPoint requested)
+    private (Socket Tcp, Socket Udp, IPEndPoint Endpoint) Bind(IPEndPoint requested)
     {
         // Port 0: TCP picks the port, UDP takes the same one (a DNS server is one port for both); retry if UDP's is taken.
         for (var attempt = 0; ; attempt++)
@@ -190,9 +190,9 @@ internal sealed class DnsListener : IAsyncDisposable
         }
     }
 
-    private static Socket NewSocket(IPEndPoint endpoint, SocketType type, ProtocolType protocol)
+    private Socket NewSocket(IPEndPoint endpoint, SocketType type, ProtocolType protocol)
     {
-        var socket = new Socket(endpoint.AddressFamily, type, protocol);
+        var socket = _options.SocketFactory?.Invoke(endpoint.AddressFamily, type, protocol) ?? new Socket(endpoint.AddressFamily, type, protocol);
         if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
             socket.DualMode = false; // [::1]:53 and 127.0.0.1:53 are separate endpoints
         return socket;

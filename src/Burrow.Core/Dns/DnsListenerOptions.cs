@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Burrow.Core.Dns;
 
@@ -43,6 +44,12 @@ internal sealed record DnsListenerOptions
     /// reaches Burrow and its flow can say why it fails), and the answer carries an Extended DNS Error saying so.
     /// </summary>
     public bool OnionServicesSupported { get; init; }
+
+    /// <summary>
+    /// Makes the listener's sockets (address family, type, protocol). Invoke-BurrowCommand makes them on its
+    /// namespace's thread, so they live in that network namespace. Null: plain sockets of this thread's namespace.
+    /// </summary>
+    public Func<AddressFamily, SocketType, ProtocolType, Socket>? SocketFactory { get; init; }
 
     internal void Validate()
     {

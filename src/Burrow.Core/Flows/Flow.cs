@@ -21,6 +21,7 @@ public sealed class Flow
     private CancellationTokenSource? _closer;
     private volatile bool _closeRequested;
     private string? _hostname;
+    private long? _invocation;
 
     internal Flow(long id, string network, IPEndPoint source, DateTimeOffset start)
     {
@@ -52,6 +53,14 @@ public sealed class Flow
     {
         lock (_gate) _hostname = hostname;
     }
+
+    /// <summary>The Invoke-BurrowCommand invocation whose command opened the connection (null for the network's own listener).</summary>
+    internal void SetInvocation(long invocation)
+    {
+        lock (_gate) _invocation = invocation;
+    }
+
+    public long? Invocation { get { lock (_gate) return _invocation; } }
 
     internal void SetCircuit(string? circuit, long? circuitId = null)
     {
@@ -107,6 +116,6 @@ public sealed class Flow
     {
         lock (_gate)
             return new FlowInfo(Id, Network, Source, _destination, _method, _state, BytesUp, BytesDown,
-                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError, _circuitId, _hostname);
+                Start, _end, (_end ?? now) - Start, _ended?.Reason, _ended?.Error, _circuit, _ended?.Kind, _ended?.UpstreamError, _circuitId, _hostname, _invocation);
     }
 }

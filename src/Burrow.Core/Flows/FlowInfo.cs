@@ -13,6 +13,7 @@ namespace Burrow.Core.Flows;
 /// <param name="CircuitId">The in-process Tor client's number for the circuit (Get-BurrowCircuit -Id), or null.</param>
 /// <param name="Hostname">When <paramref name="Destination"/> is a virtual address of the DNS listener: the name it
 /// stands for, which the Tor stream was opened to (the exit resolved it).</param>
+/// <param name="Invocation">The Invoke-BurrowCommand invocation whose command made the connection, or null.</param>
 public sealed record FlowInfo(
     long Id,
     string Network,
@@ -31,7 +32,8 @@ public sealed record FlowInfo(
     FlowEndKind? EndKind = null,
     UpstreamErrorKind? UpstreamError = null,
     long? CircuitId = null,
-    string? Hostname = null)
+    string? Hostname = null,
+    long? Invocation = null)
 {
     /// <summary>Where the flow went, as Get-BurrowFlow shows it: <c>www.example.com:443 (10.192.0.5)</c> for a
     /// name behind a virtual address, else the destination address.</summary>

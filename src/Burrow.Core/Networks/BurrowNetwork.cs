@@ -66,6 +66,12 @@ public sealed partial class BurrowNetwork : IAsyncDisposable
     public string Upstream => _connector.Description;
     public string RecoveryMethod => _resolver.Method;
 
+    /// <summary>The upstream the network's flows use (Invoke-BurrowCommand opens its streams through it too).</summary>
+    internal ITorConnector Connector => _connector;
+
+    /// <summary>The network's logger (an invocation's flows log where the network's do).</summary>
+    internal ILogger Logger => _logger;
+
     /// <summary>The in-process Tor client carrying the flows; null for a SOCKS upstream (that Tor is not ours to show).</summary>
     public Burrow.Tor.Client.TorClient? TorClient => (_connector as InProcessTorConnector)?.Client;
 

@@ -32,6 +32,7 @@ internal sealed partial class ConnectionForwarder : INetworkPart
     private readonly TimeProvider _time;
     private readonly VirtualAddressMap? _addressMap;
     private readonly IsolationPolicy _isolation;
+    private readonly long? _invocation;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private long _connectionSeq;
@@ -39,9 +40,11 @@ internal sealed partial class ConnectionForwarder : INetworkPart
 
     /// <param name="addressMap">the DNS listener's virtual addresses (null without one): a connection to one is opened by host name</param>
     /// <param name="isolation">what stream isolation keys are made of (default: client and destination address)</param>
+    /// <param name="invocation">an Invoke-BurrowCommand invocation: its flows carry the id, and stopping ends only those</param>
     public ConnectionForwarder(string network, ITorConnector connector, IOriginalDestinationResolver resolver, FlowTable flows,
-        ILogger logger, TimeProvider time, VirtualAddressMap? addressMap = null, IsolationPolicy? isolation = null)
+        ILogger logger, TimeProvider time, VirtualAddressMap? addressMap = null, IsolationPolicy? isolation = null, long? invocation = null)
     {
+        _invocation = invocation;
         _addressMap = addressMap;
         _isolation = isolation ?? IsolationPolicy.Default;
         _network = network;
@@ -81,8 +84,10 @@ internal sealed partial class ConnectionForwarder : INetworkPart
             try { await Task.WhenAll(pending).WaitAsync(DrainTimeout).ConfigureAwait(false); }
             catch (TimeoutException) { }
         }
+        // An invocation's forwarder shares the network's table: it ends its own flows only.
         foreach (var flow in _flows.Live)
-            _flows.End(flow, FlowEnd.NetworkStopped());
+            if (_invocation is null || flow.Invocation == _invocation)
+                _flows.End(flow, FlowEnd.NetworkStopped());
     }
 
     /// <summary>
@@ -177,6 +182,8 @@ internal sealed partial class ConnectionForwarder : INetworkPart
         }
 
         var flow = _flows.Add(source);
+        if (_invocation is { } invocation)
+            flow.SetInvocation(invocation);
         flow.SetDestination(recovery.Destination, recovery.Method);
         if (recovery.Status != RecoveryStatus.Found)
         {

@@ -18,6 +18,7 @@ internal sealed partial class TransparentListener : INetworkPart
     private readonly Action<Socket> _dispatch;
     private readonly ILogger _logger;
     private readonly int _backlog;
+    private readonly Func<AddressFamily, Socket>? _socketFactory;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _socket;
     private Task? _acceptLoop;
@@ -29,8 +30,12 @@ internal sealed partial class TransparentListener : INetworkPart
 
     /// <param name="listen">the address, asked for at start (an IPv6 twin takes the port its IPv4 listener was given)</param>
     /// <param name="dualMode">false: [::] takes IPv6 only (an IPv4 listener on 0.0.0.0 has the same port)</param>
-    public TransparentListener(Func<IPEndPoint> listen, Action<Socket> dispatch, ILogger logger, int backlog = 512, bool dualMode = true)
+    /// <param name="socketFactory">makes the listening socket (Invoke-BurrowCommand makes it on its namespace's thread,
+    /// so it lives in that network namespace); default: a plain TCP socket</param>
+    public TransparentListener(Func<IPEndPoint> listen, Action<Socket> dispatch, ILogger logger, int backlog = 512, bool dualMode = true,
+        Func<AddressFamily, Socket>? socketFactory = null)
     {
+        _socketFactory = socketFactory;
         _listen = listen;
         _dualMode = dualMode;
         _dispatch = dispatch;
@@ -47,7 +52,7 @@ internal sealed partial class TransparentListener : INetworkPart
     public Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken)
     {
         var listen = _listen();
-        var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = _socketFactory?.Invoke(listen.AddressFamily) ?? new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             if (listen.AddressFamily == AddressFamily.InterNetworkV6)

@@ -17,9 +17,30 @@ public sealed class IsolationPolicy
     public static readonly IsolationPolicy Default = new([IsolationField.ClientAddress, IsolationField.DestinationAddress]);
 
     public IsolationPolicy(IEnumerable<IsolationField> fields)
+        : this(fields, null)
+    {
+    }
+
+    private IsolationPolicy(IEnumerable<IsolationField> fields, string? scope)
     {
         ArgumentNullException.ThrowIfNull(fields);
         Fields = fields.Distinct().Order().ToArray();
+        Scope = scope;
+    }
+
+    /// <summary>
+    /// A scope every key of this policy carries (Invoke-BurrowCommand's invocation): keys of different scopes,
+    /// and scoped and unscoped keys, never match, whatever the fields say. Null for a network's own policy.
+    /// </summary>
+    public string? Scope { get; }
+
+    /// <summary>The same fields within <paramref name="scope"/>: its streams and lookups share no circuit with any other scope's.</summary>
+    public IsolationPolicy WithScope(string scope)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        if (scope.Contains('|'))
+            throw new ArgumentException("an isolation scope cannot contain '|'", nameof(scope));
+        return new IsolationPolicy(Fields, scope);
     }
 
     /// <summary>The fields in effect, each once, in a fixed order.</summary>
@@ -34,6 +55,8 @@ public sealed class IsolationPolicy
     private string Compose(IPAddress client, string destination, int? port)
     {
         var key = new StringBuilder("iso");
+        if (Scope is not null)
+            key.Append("|s=").Append(Scope);
         foreach (var field in Fields)
         {
             switch (field)
