@@ -298,7 +298,9 @@ internal sealed class Results
         var sb = new StringBuilder();
         sb.AppendLine($"# Side by side: Burrow vs the C tor client ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         sb.AppendLine();
-        sb.AppendLine($"Private network of {tn.Relays.Count} relays on loopback (C tor {tn.TorVersion}), both clients through an nft REDIRECT in a namespace; /large = {tn.Http.LargeSize / 1e6:F0} MB. Produced by bench/side-by-side.sh.");
+        var delay = Environment.GetEnvironmentVariable("BURROW_BENCH_LINK_DELAY_MS") is { Length: > 0 } d && d != "0"
+            ? $" Every relay link costs {d} ms each way (a 3-hop round trip is {int.Parse(d) * 6} ms): `--link-delay-ms {d}`." : "";
+        sb.AppendLine($"Private network of {tn.Relays.Count} relays on loopback (C tor {tn.TorVersion}), both clients through an nft REDIRECT in a namespace; /large = {tn.Http.LargeSize / 1e6:F0} MB.{delay} Produced by bench/side-by-side.sh.");
         sb.AppendLine();
         sb.AppendLine("| measure | Burrow | C tor (TransPort) | Burrow / C tor |");
         sb.AppendLine("| --- | ---: | ---: | ---: |");

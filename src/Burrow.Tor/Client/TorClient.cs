@@ -406,7 +406,11 @@ public sealed class TorClient : IAsyncDisposable
                 _logger.LogDebug("Opening a stream to {Target} on {Circuit}.", target, circuit);
                 var stream = await circuit.Circuit.OpenStreamAsync(target,
                     early is null ? null : early.WriteToAsync, ct).ConfigureAwait(false);
-                return new TorConnection(stream, circuit.Info, circuit.Circuit, CountersOf(circuit.Circuit));
+                var counters = CountersOf(circuit.Circuit);
+                // What went out as optimistic data counts like what is written later (failed attempts' copies do not).
+                if (early is not null && early.Length > 0)
+                    counters.Sent(early.Length);
+                return new TorConnection(stream, circuit.Info, circuit.Circuit, counters);
             },
             $"Connecting to {target}", cancellationToken);
 

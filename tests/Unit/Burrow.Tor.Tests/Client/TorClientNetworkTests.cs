@@ -169,6 +169,8 @@ public sealed class TorClientNetworkTests(TorClientNetworkFixture fx, ITestOutpu
         var small = await HttpOverTor.ReadResponseAsync(connection.Stream, cancellationToken: Timeout());
         Assert.Equal(200, small.Status);
         Assert.Equal(Network.Http.SmallSha256, small.Sha256);
+        // The early bytes count as sent on the circuit like any written later.
+        Assert.True(client.GetCircuits().Single(c => c.Id == connection.CircuitId).BytesSent >= early.Length);
 
         // By host name too (the exit resolves, then connects, then takes the queued data).
         var byName = new OptimisticData();
