@@ -33,6 +33,23 @@ public class BurrowNetworkTests
         throw new TimeoutException("no flow ended");
     }
 
+    /// <summary>Sends <paramref name="payload"/> through the network to a <see cref="ReverseServer"/>, half-closes,
+    /// and checks that the answer is the payload reversed.</summary>
+    private static async Task AssertReversedAsync(BurrowNetwork network, byte[] payload)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(network.ListenEndPoint!);
+        var sent = 0;
+        while (sent < payload.Length) sent += await client.SendAsync(payload.AsMemory(sent));
+        client.Shutdown(SocketShutdown.Send);
+        var ms = new MemoryStream();
+        var buf = new byte[65536];
+        int n;
+        while ((n = await client.ReceiveAsync(buf)) > 0) ms.Write(buf, 0, n);
+        var reversed = payload.Reverse().ToArray();
+        Assert.Equal(SHA256.HashData(reversed), SHA256.HashData(ms.ToArray()));
+    }
+
     [Fact]
     public async Task ForwardsBytesBothWaysWithHalfCloseAndCountsThem()
     {
@@ -43,17 +60,7 @@ public class BurrowNetworkTests
         {
             Assert.Same(network, BurrowNetworkRegistry.Find(network.Name));
             var payload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await client.ConnectAsync(network.ListenEndPoint!);
-            var sent = 0;
-            while (sent < payload.Length) sent += await client.SendAsync(payload.AsMemory(sent));
-            client.Shutdown(SocketShutdown.Send);
-            var ms = new MemoryStream();
-            var buf = new byte[65536];
-            int n;
-            while ((n = await client.ReceiveAsync(buf)) > 0) ms.Write(buf, 0, n);
-            Array.Reverse(payload);
-            Assert.Equal(SHA256.HashData(payload), SHA256.HashData(ms.ToArray()));
+            await AssertReversedAsync(network, payload);
 
             var flow = await WaitForEnd(network);
             Assert.Equal(FlowState.Closed, flow.State);
@@ -81,17 +88,7 @@ public class BurrowNetworkTests
         try
         {
             var payload = RandomNumberGenerator.GetBytes(size);
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await client.ConnectAsync(network.ListenEndPoint!);
-            var sent = 0;
-            while (sent < payload.Length) sent += await client.SendAsync(payload.AsMemory(sent));
-            client.Shutdown(SocketShutdown.Send);
-            var ms = new MemoryStream();
-            var buf = new byte[65536];
-            int n;
-            while ((n = await client.ReceiveAsync(buf)) > 0) ms.Write(buf, 0, n);
-            Array.Reverse(payload);
-            Assert.Equal(SHA256.HashData(payload), SHA256.HashData(ms.ToArray()));
+            await AssertReversedAsync(network, payload);
             Assert.Equal(early, connector.EarlyBytes);
 
             var flow = await WaitForEnd(network);
