@@ -311,10 +311,17 @@ public sealed class TorClient : IAsyncDisposable
         }
     }
 
+    private volatile bool _useOptimisticData = true;
+
+    /// <summary>Whether streams send optimistic data (the consensus parameter UseOptimisticData, default 1).</summary>
+    internal bool UsesOptimisticData => _useOptimisticData;
+
     private void OnDirectoryChanged(NetworkDirectory dir)
     {
         var p = dir.Params;
         _circuitParameters = CircuitParameters.FromConsensus(p);
+        // dir-spec 3.4.1 UseOptimisticData (default 1): 0 tells clients to wait for CONNECTED before sending.
+        _useOptimisticData = p.Get("UseOptimisticData", 1, 0, 1) == 1;
         _guards.OnConsensus(dir);
         var missing = SupportedProtocols.Missing(dir.Consensus.RequiredClientProtocols);
         if (missing.Length > 0)
@@ -404,8 +411,16 @@ public sealed class TorClient : IAsyncDisposable
             async (circuit, ct) =>
             {
                 _logger.LogDebug("Opening a stream to {Target} on {Circuit}.", target, circuit);
+                var optimistic = early is not null && _useOptimisticData;
                 var stream = await circuit.Circuit.OpenStreamAsync(target,
-                    early is null ? null : early.WriteToAsync, ct).ConfigureAwait(false);
+                    optimistic ? early!.WriteToAsync : null, ct).ConfigureAwait(false);
+                if (early is not null && !optimistic)
+                {
+                    // The network asks clients not to send before CONNECTED: the same bytes, after it.
+                    var bytes = early.Seal();
+                    if (!bytes.IsEmpty)
+                        await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+                }
                 var counters = CountersOf(circuit.Circuit);
                 // What went out as optimistic data counts like what is written later (failed attempts' copies do not).
                 if (early is not null && early.Length > 0)
