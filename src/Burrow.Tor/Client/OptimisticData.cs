@@ -21,7 +21,8 @@ public sealed class OptimisticData
     public const int DefaultCapacity = 32 * 498;
 
     private readonly object _lock = new();
-    private readonly byte[] _buffer;
+    private readonly int _capacity;
+    private byte[] _buffer = [];        // grown on demand: a flow whose client sends nothing early costs nothing
     private int _length;
     private bool _sealed;
     private TaskCompletionSource? _appended;
@@ -29,11 +30,11 @@ public sealed class OptimisticData
     public OptimisticData(int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _buffer = new byte[capacity];
+        _capacity = capacity;
     }
 
     /// <summary>How many bytes it can hold.</summary>
-    public int Capacity => _buffer.Length;
+    public int Capacity => _capacity;
 
     /// <summary>Bytes appended so far.</summary>
     public int Length
@@ -44,7 +45,7 @@ public sealed class OptimisticData
     /// <summary>Room left for <see cref="TryAppend"/>.</summary>
     public int Free
     {
-        get { lock (_lock) return _sealed ? 0 : _buffer.Length - _length; }
+        get { lock (_lock) return _sealed ? 0 : _capacity - _length; }
     }
 
     /// <summary>True once the stream is open and everything appended has been written to it.</summary>
@@ -59,8 +60,10 @@ public sealed class OptimisticData
         TaskCompletionSource? wake;
         lock (_lock)
         {
-            if (_sealed || data.Length > _buffer.Length - _length)
+            if (_sealed || data.Length > _capacity - _length)
                 return false;
+            if (_length + data.Length > _buffer.Length)
+                Array.Resize(ref _buffer, Math.Min(_capacity, Math.Max(_length + data.Length, Math.Max(1024, _buffer.Length * 2))));
             data.CopyTo(_buffer.AsSpan(_length));
             _length += data.Length;
             wake = _appended;
