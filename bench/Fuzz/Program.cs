@@ -11,7 +11,7 @@ return args.FirstOrDefault() switch
 {
     "list" => List(),
     "seeds" when args.Length == 3 => Seeds(FuzzTargets.Get(args[1]), args[2]),
-    "afl" when args.Length == 2 => Afl(FuzzTargets.Get(args[1])),
+    "afl" when args.Length == 2 => Afl(args[1]),
     "replay" when args.Length >= 3 => Replay(FuzzTargets.Get(args[1]), args[2..]),
     "inprocess" => InProcess(args[1..]),
     _ => Usage(),
@@ -46,11 +46,20 @@ static int Seeds(FuzzTarget target, string dir)
     return 0;
 }
 
-static int Afl(FuzzTarget target)
+static int Afl(string name)
 {
-    var buffer = new byte[target.MaxInputLength];
+    if (!FuzzTargets.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+        return Usage();
+    // The harness is made inside the loop: its constructor may already run instrumented code.
+    FuzzTarget? target = null;
+    byte[] buffer = [];
     SharpFuzz.Fuzzer.Run(stream =>
     {
+        if (target is null)
+        {
+            target = FuzzTargets.Get(name);
+            buffer = new byte[target.MaxInputLength];
+        }
         var length = 0;
         int read;
         while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
