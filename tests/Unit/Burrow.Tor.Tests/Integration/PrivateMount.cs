@@ -13,16 +13,24 @@ internal sealed class PrivateMount : IDisposable
     private readonly Process _child;
     private readonly string _mountPoint;
 
+    private PrivateMount(Process child, string mountPoint)
+    {
+        _child = child;
+        _mountPoint = mountPoint;
+        // unshare and sh exec'd into sleep: the child's pid is the process holding the namespace.
+        Path = $"/proc/{child.Id}/root{mountPoint}";
+    }
+
     /// <param name="sizeKib">tmpfs size; a write past it fails with ENOSPC.</param>
     /// <param name="readOnly">remount read-only after creating <paramref name="folders"/>: EROFS even for root.</param>
     /// <param name="folders">subfolders made before a read-only remount.</param>
-    public PrivateMount(int sizeKib, bool readOnly, params string[] folders)
+    public static async Task<PrivateMount> StartAsync(int sizeKib, bool readOnly, params string[] folders)
     {
-        _mountPoint = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-mount-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_mountPoint);
-        var mkdirs = string.Join(" && ", folders.Select(f => $"mkdir -p '{_mountPoint}/{f}'").DefaultIfEmpty("true"));
-        var script = $"mount -t tmpfs -o size={sizeKib}k,mode=0755 burrow-test '{_mountPoint}' && {mkdirs}"
-            + (readOnly ? $" && mount -o remount,ro '{_mountPoint}'" : "")
+        var mountPoint = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-mount-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(mountPoint);
+        var mkdirs = string.Join(" && ", folders.Select(f => $"mkdir -p '{mountPoint}/{f}'").DefaultIfEmpty("true"));
+        var script = $"mount -t tmpfs -o size={sizeKib}k,mode=0755 burrow-test '{mountPoint}' && {mkdirs}"
+            + (readOnly ? $" && mount -o remount,ro '{mountPoint}'" : "")
             + " && echo ready && exec sleep 600";
         var start = new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "sh", "-c", script])
         {
@@ -30,16 +38,23 @@ internal sealed class PrivateMount : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        _child = Process.Start(start) ?? throw new InvalidOperationException("unshare did not start");
-        var ready = _child.StandardOutput.ReadLineAsync().AsTask();
-        if (!ready.Wait(TimeSpan.FromSeconds(20)) || ready.Result != "ready")
+        var mount = new PrivateMount(Process.Start(start) ?? throw new InvalidOperationException("unshare did not start"), mountPoint);
+        string? line;
+        try
         {
-            var error = _child.HasExited ? _child.StandardError.ReadToEnd() : "no answer in 20 s";
-            Dispose();
+            line = await mount._child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (TimeoutException)
+        {
+            line = null;
+        }
+        if (line != "ready")
+        {
+            var error = mount._child.HasExited ? await mount._child.StandardError.ReadToEndAsync() : "no answer in 20 s";
+            mount.Dispose();
             throw new InvalidOperationException($"could not mount a private tmpfs: {error}");
         }
-        // unshare and sh exec'd into sleep: the child's pid is the process holding the namespace.
-        Path = $"/proc/{_child.Id}/root{_mountPoint}";
+        return mount;
     }
 
     /// <summary>The mount as this process reaches it.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Burrow.Tests;
 using Burrow.Tor.Client;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
@@ -28,7 +29,7 @@ public sealed class StateDirectoryFaultTests(TorClientNetworkFixture fx, ITestOu
     private async Task FetchSmallPageAsync(TorClient client)
     {
         await using var connection = await client.ConnectAsync(Network.HttpEndPoint, null, Timeout());
-        var page = await HttpOverTor.GetAsync(connection.Stream, $"{Network.Http.Address}:{Network.Http.Port}", "/", cancellationToken: Timeout());
+        var page = await HttpOverTor.GetAsync(connection.Stream, $"{Network.Http.Address}:{Network.Http.Port}", "/small", cancellationToken: Timeout());
         Assert.Equal(200, page.Status);
     }
 
@@ -38,7 +39,7 @@ public sealed class StateDirectoryFaultTests(TorClientNetworkFixture fx, ITestOu
     [Fact]
     public async Task Read_only_cache_and_state_directories_still_bootstrap_and_say_which_directory()
     {
-        using var mount = new PrivateMount(1024, readOnly: true, "cache", "state");
+        using var mount = await PrivateMount.StartAsync(1024, readOnly: true, "cache", "state");
         var logs = new ListLoggerFactory();
         await using (var client = new TorClient(TorClientNetworkFixture.Options(Network, mount.Sub("state"), mount.Sub("cache")), logs))
         {
@@ -62,7 +63,7 @@ public sealed class StateDirectoryFaultTests(TorClientNetworkFixture fx, ITestOu
     public async Task A_full_cache_directory_keeps_no_torn_files_and_the_client_runs_on()
     {
         // 4 KiB of tmpfs: the guard state fits, the private network's consensus (about 6 KiB) does not.
-        using var mount = new PrivateMount(4, readOnly: false, "cache", "state");
+        using var mount = await PrivateMount.StartAsync(4, readOnly: false, "cache", "state");
         var logs = new ListLoggerFactory();
         await using (var client = new TorClient(TorClientNetworkFixture.Options(Network, mount.Sub("state"), mount.Sub("cache")), logs))
         {
