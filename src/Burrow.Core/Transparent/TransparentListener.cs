@@ -88,9 +88,9 @@ internal sealed partial class TransparentListener : INetworkPart
         var ct = _stop.Token;
         var failures = 0;
         // Accept through SocketAsyncEventArgs, whose errors are values: Socket.AcceptAsync(CancellationToken) throws a
-        // SocketException per failure, and making one captures a stack trace with source lines, which loads an
-        // assembly. Out of descriptors that load fails too and the runtime ends the process ("Out of memory", found
-        // by ListenerFdLimitTests), so the EMFILE path must not throw at all.
+        // SocketException per failure, and capturing its stack trace can load System.Diagnostics.StackTrace. Out of
+        // descriptors that load fails and the runtime ends the process (seen in ListenerFdLimitTests), so the EMFILE
+        // path must not throw at all.
         using var accept = new AcceptOperation();
         using var reserve = new DescriptorReserve(DescriptorReserve.DefaultCount);
         var reserveUsable = reserve.TryRefill(); // false where /dev/null cannot be opened: then there is no reserve
