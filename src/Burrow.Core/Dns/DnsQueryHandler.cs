@@ -103,6 +103,9 @@ internal sealed class DnsQueryHandler
             return Finish(response, limit, client, transport, null, null, DnsQueryOutcome.Malformed, MessageStatus.FormatError, null, $"a query must have exactly one question; it had {query.Questions.Count}");
 
         var question = query.Questions[0];
+        if (!CanRepeat(question.Name))
+            return Finish(response, limit, client, transport, null, null, DnsQueryOutcome.Malformed, MessageStatus.FormatError, EdeOther,
+                "the question name has a label longer than 63 bytes once decoded; accepted: host names of ASCII labels");
         response.Questions.Add(question);
         var type = TypeText(question.Type);
         if (!DnsName.TryNormalizeLabels(question.Name.Labels, out var name, out var problem))
@@ -128,6 +131,22 @@ internal sealed class DnsQueryHandler
                 return Finish(response, limit, client, transport, name, type, DnsQueryOutcome.NotImplemented, MessageStatus.NotImplemented, EdeNotSupported,
                     "only A, AAAA and PTR of virtual addresses are answered; other types are never sent through Tor or anywhere else");
         }
+    }
+
+    /// <summary>Whether the answer can repeat the question's name. The codec decodes label bytes as UTF-8, so a label
+    /// of 63 bytes that are not UTF-8 comes back as replacement characters that re-encode longer than the 63-byte
+    /// limit, and writing the answer would throw (found by fuzzing, bench/Fuzz target "dns").</summary>
+    private static bool CanRepeat(DomainName name)
+    {
+        var total = 1;
+        foreach (var label in name.Labels)
+        {
+            var length = Encoding.UTF8.GetByteCount(label);
+            if (length > 63)
+                return false;
+            total += length + 1;
+        }
+        return total <= 255;
     }
 
     private const ushort EdeOther = 0;

@@ -13,6 +13,9 @@ namespace Burrow.Core.Transparent;
 /// </summary>
 internal sealed partial class TransparentListener : INetworkPart
 {
+    /// <summary>The longest pause between accept attempts while accept keeps failing (out of descriptors).</summary>
+    internal static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+
     private readonly Func<IPEndPoint> _listen;
     private readonly bool _dualMode;
     private readonly Action<Socket> _dispatch;
@@ -22,6 +25,13 @@ internal sealed partial class TransparentListener : INetworkPart
     private readonly CancellationTokenSource _stop = new();
     private Socket? _socket;
     private Task? _acceptLoop;
+
+    // An explicit static constructor runs the source-generated log formatters' setup when the first listener is
+    // made, not lazily at the first warning: that warning is "out of descriptors", when loading the assembly the
+    // setup needs fails too, and the TypeInitializationException used to end the accept loop for good.
+    static TransparentListener()
+    {
+    }
 
     public TransparentListener(IPEndPoint listen, Action<Socket> dispatch, ILogger logger, int backlog = 512)
         : this(() => listen, dispatch, logger, backlog)
@@ -81,32 +91,83 @@ internal sealed partial class TransparentListener : INetworkPart
     private async Task AcceptLoopAsync(Socket listening)
     {
         var ct = _stop.Token;
+        var failures = 0;
+        // Accept through SocketAsyncEventArgs, whose errors are values: Socket.AcceptAsync(CancellationToken) throws a
+        // SocketException per failure, and capturing its stack trace can load System.Diagnostics.StackTrace. Out of
+        // descriptors that load fails and the runtime ends the process (seen in ListenerFdLimitTests), so the EMFILE
+        // path must not throw at all.
+        using var accept = new AcceptOperation();
+        using var reserve = new DescriptorReserve(DescriptorReserve.DefaultCount);
+        var reserveUsable = reserve.TryRefill(); // false where /dev/null cannot be opened: then there is no reserve
         while (!ct.IsCancellationRequested)
         {
-            Socket accepted;
+            if (failures > 0 && reserveUsable && !reserve.TryRefill())
+            {
+                // Descriptors are still short: accepting now would take the ones the runtime needs.
+                failures++;
+                if (!await BackOffAsync(failures, ct).ConfigureAwait(false))
+                    break;
+                continue;
+            }
+            SocketError error;
             try
             {
-                accepted = await listening.AcceptAsync(ct).ConfigureAwait(false);
+                error = await accept.AcceptAsync(listening).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) { break; }
             catch (ObjectDisposedException) { break; }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            if (error == SocketError.Success)
             {
-                // The client gave up while still in the backlog: nothing to serve, keep accepting.
+                var accepted = accept.TakeSocket();
+                if (failures > 0)
+                {
+                    LogAcceptRecovered(failures);
+                    failures = 0;
+                }
+                _dispatch(accepted);
                 continue;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
-            {
+            if (error is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+                continue; // the client gave up while still in the backlog: nothing to serve, keep accepting
+            if (error is SocketError.OperationAborted or SocketError.Interrupted || ct.IsCancellationRequested)
+                break; // the listener was closed
+            // Out of descriptors (EMFILE/ENFILE) and the like: the listening socket stays readable, so retrying at
+            // once would spin. Back off (10 ms doubling to 1 s) until flows close and free descriptors; say so once,
+            // not on every retry, and say when it recovers.
+            reserve.Release();
+            failures++;
+            if (failures == 1)
+                TryLogAcceptFailed(error);
+            if (!await BackOffAsync(failures, ct).ConfigureAwait(false))
                 break;
-            }
-            catch (SocketException e)
-            {
-                // Out of descriptors and the like: report, breathe, and keep serving.
-                LogAcceptFailed(e.SocketErrorCode, e.Message);
-                try { await Task.Delay(100, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
-                continue;
-            }
-            _dispatch(accepted);
+        }
+    }
+
+    /// <summary>Waits 10 ms doubling up to <see cref="MaxAcceptBackoff"/>; false when the listener is stopping.</summary>
+    private static async Task<bool> BackOffAsync(int failures, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxAcceptBackoff.TotalMilliseconds, 10 * Math.Pow(2, Math.Min(failures - 1, 10))));
+        try
+        {
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Out of descriptors, a logger that has to open a file or load an assembly fails as well; that must
+    /// not end the accept loop.</summary>
+    private void TryLogAcceptFailed(SocketError error)
+    {
+        try
+        {
+            LogAcceptFailed(error, AcceptOperation.Describe(error));
+        }
+        catch (Exception logFailure) when (logFailure is IOException or TypeInitializationException or OutOfMemoryException)
+        {
+            // Nothing to report it with; the recovery message says how many attempts failed.
         }
     }
 
@@ -121,6 +182,9 @@ internal sealed partial class TransparentListener : INetworkPart
         _stop.Dispose();
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}): {Detail}")]
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}): {Detail}; retrying with backoff up to 1 s")]
     private partial void LogAcceptFailed(SocketError error, string detail);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Accepting connections again after {Failures} failed attempts")]
+    private partial void LogAcceptRecovered(int failures);
 }

@@ -112,8 +112,7 @@ internal static class CertsCellValidator
         }
         using (cert)
         {
-            using var rsa = cert.GetRSAPublicKey()
-                ?? throw new TorCryptoException($"{t2}: its key is not an RSA key");
+            using var rsa = PublicRsaKey(cert, t2);
             var key = RsaPublicKey.FromPkcs1Der(rsa.ExportRSAPublicKey());
             if (key.KeySizeBits != 1024)
                 throw new TorCryptoException($"{t2}: the identity key is {key.KeySizeBits}-bit, must be 1024-bit");
@@ -126,6 +125,20 @@ internal static class CertsCellValidator
             if (now < notBefore)
                 throw new TorCryptoException($"{t2}: not valid before {notBefore.ToUniversalTime():u} (checked at {now.ToUniversalTime():u})");
             return (key, notAfter);
+        }
+    }
+
+    /// <summary>The certificate's RSA key; a key whose bytes do not decode (found by fuzzing: OpenSSL's "decode
+    /// error") is the relay's malformed certificate, not a crash.</summary>
+    private static RSA PublicRsaKey(X509Certificate2 cert, string what)
+    {
+        try
+        {
+            return cert.GetRSAPublicKey() ?? throw new TorCryptoException($"{what}: its key is not an RSA key");
+        }
+        catch (CryptographicException e)
+        {
+            throw new TorCryptoException($"{what}: its RSA public key does not decode ({e.Message})", e);
         }
     }
 

@@ -137,8 +137,11 @@ internal static class DirHttp
             }
             return output.ToArray();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // Corrupt data is InvalidDataException; zlib's other refusals (found by fuzzing: a header asking for a
+            // preset dictionary, Z_NEED_DICT) come as ZLibException, an IOException. The input is in memory, so
+            // either means the server's body is bad.
             throw new DirectoryException(DirectoryErrorKind.CorruptBody, $"the deflate body does not decompress: {e.Message}", e);
         }
     }
