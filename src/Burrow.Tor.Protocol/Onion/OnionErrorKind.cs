@@ -20,4 +20,16 @@ internal enum OnionErrorKind
 
     /// <summary>A cell of the introduction or rendezvous protocol is malformed or fails its checks.</summary>
     ProtocolViolation,
+
+    /// <summary>No responsible HSDir has a descriptor: the service does not exist or is not online.</summary>
+    ServiceNotFound,
+
+    /// <summary>Every introduction point tried failed or refused the introduction.</summary>
+    IntroductionFailed,
+
+    /// <summary>The rendezvous did not complete (no RENDEZVOUS2 in time, or the rendezvous circuit failed).</summary>
+    RendezvousFailed,
+
+    /// <summary>Circuits for the onion service could not be built or the attempt ran out of time.</summary>
+    CircuitFailed,
 }
