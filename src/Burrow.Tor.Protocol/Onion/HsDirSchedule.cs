@@ -16,11 +16,17 @@ internal static class HsDirSchedule
         return vi > TimeSpan.Zero ? vi : TimeSpan.FromHours(1);
     }
 
-    /// <summary>The client's current time period for <paramref name="consensus"/>.</summary>
-    public static TimePeriod CurrentPeriod(MicrodescConsensus consensus)
+    /// <summary>
+    /// The client's current time period for <paramref name="consensus"/>. On a C tor test network
+    /// (<paramref name="testingNetwork"/>, "TestingTorNetwork 1") services use a period of one shared-random
+    /// protocol run (24 voting intervals, in whole minutes) so that it rotates during tests; clients there must too.
+    /// </summary>
+    public static TimePeriod CurrentPeriod(MicrodescConsensus consensus, bool testingNetwork = false)
     {
-        var length = (uint)consensus.Params.Get("hsdir-interval", (int)TimePeriod.DefaultLengthMinutes,
-            (int)TimePeriod.MinLengthMinutes, (int)TimePeriod.MaxLengthMinutes);
+        var length = testingNetwork
+            ? (uint)Math.Max(1, (long)VotingInterval(consensus).TotalSeconds * RoundsPerProtocolRun / 60)
+            : (uint)consensus.Params.Get("hsdir-interval", (int)TimePeriod.DefaultLengthMinutes,
+                (int)TimePeriod.MinLengthMinutes, (int)TimePeriod.MaxLengthMinutes);
         var offset = TimePeriod.RotationOffsetFor(VotingInterval(consensus));
         return TimePeriod.At(new DateTimeOffset(DateTime.SpecifyKind(consensus.ValidAfter, DateTimeKind.Utc)), length, offset);
     }

@@ -16,7 +16,8 @@ internal readonly record struct TimePeriod(ulong Number, uint LengthMinutes, uin
     /// <summary>The period that contains <paramref name="time"/>.</summary>
     public static TimePeriod At(DateTimeOffset time, uint lengthMinutes = DefaultLengthMinutes, uint rotationOffsetMinutes = 12 * 60)
     {
-        if (lengthMinutes is < MinLengthMinutes or > MaxLengthMinutes)
+        // Below 30 only for C tor test networks (HsDirSchedule testing mode), never from a consensus parameter.
+        if (lengthMinutes is < 1 or > MaxLengthMinutes)
             throw new ArgumentOutOfRangeException(nameof(lengthMinutes), lengthMinutes, $"a time period is {MinLengthMinutes} to {MaxLengthMinutes} minutes");
         var minutes = time.ToUnixTimeSeconds() / 60 - rotationOffsetMinutes;
         if (minutes < 0)

@@ -132,7 +132,7 @@ public sealed class TorClient : IAsyncDisposable
             StallProbeAfter = TimeSpan.FromDays(1),
         };
         _onion = new OnionServiceClient(() => _directory.Current, _selector, _guards, onionBuilder,
-            new OnionServiceOptions { ClientAuthDir = options.OnionClientAuthDir, ConnectTimeout = options.OnionConnectTimeout, StepTimeout = options.StreamOpenTimeout },
+            new OnionServiceOptions { ClientAuthDir = options.OnionClientAuthDir, TestingNetwork = options.TestingTorNetwork, ConnectTimeout = options.OnionConnectTimeout, StepTimeout = options.StreamOpenTimeout },
             _time, loggerFactory.CreateLogger("Burrow.Tor.Onion"));
         _pool.CircuitBuilt += OnCircuitBuilt;
         _pool.CircuitBuildFailed += OnCircuitBuildFailed;

@@ -42,6 +42,10 @@ public sealed class TorClientOptions
     /// (files "*.auth_private" holding "&lt;address&gt;:descriptor:x25519:&lt;base32 key&gt;"); null for none.</summary>
     public string? OnionClientAuthDir { get; init; }
 
+    /// <summary>The network is a C tor test network ("TestingTorNetwork 1", as tests/TestNet runs): its onion
+    /// services use time periods of one shared-random run instead of "hsdir-interval", and so must this client.</summary>
+    public bool TestingTorNetwork { get; init; }
+
     /// <summary>How long one .onion connection may take in all (descriptor, rendezvous, introduction, stream).</summary>
     public TimeSpan OnionConnectTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

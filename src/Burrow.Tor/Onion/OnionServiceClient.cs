@@ -84,7 +84,7 @@ internal sealed class OnionServiceClient
     internal async Task<(OnionInnerLayer Inner, bool FromCache)> GetDescriptorAsync(OnionAddress address, CancellationToken cancellationToken)
     {
         var dir = _directory() ?? throw new OnionException(OnionErrorKind.CircuitFailed, "no network directory yet");
-        var period = HsDirSchedule.CurrentPeriod(dir.Consensus);
+        var period = HsDirSchedule.CurrentPeriod(dir.Consensus, _options.TestingNetwork);
         var now = _time.GetUtcNow();
         if (Descriptors.TryGet(address, period, now, out var cached))
             return (cached, true);
@@ -102,7 +102,8 @@ internal sealed class OnionServiceClient
         if (candidates.Count == 0)
             throw new OnionException(OnionErrorKind.ServiceNotFound, "the consensus lists no HSDir relays with Ed25519 identities");
 
-        var path = "/tor/hs/3/" + Convert.ToBase64String(blinded);
+        // As C tor writes it: base64 without padding (rend-spec-v3 2.2.6).
+        var path = "/tor/hs/3/" + Convert.ToBase64String(blinded).TrimEnd('=');
         var notFound = 0;
         var failures = new List<string>();
         foreach (var hsdir in candidates.Take(_options.MaxHsDirAttempts))
@@ -168,7 +169,7 @@ internal sealed class OnionServiceClient
         if (inner.IntroPoints.Count == 0)
             throw new OnionException(OnionErrorKind.IntroductionFailed, $"{address}: the descriptor lists no usable introduction points");
         var dir = _directory() ?? throw new OnionException(OnionErrorKind.CircuitFailed, "no network directory yet");
-        var period = HsDirSchedule.CurrentPeriod(dir.Consensus);
+        var period = HsDirSchedule.CurrentPeriod(dir.Consensus, _options.TestingNetwork);
         var blinded = OnionKeyBlinding.BlindPublicKey(address.IdentityKey, period);
         var subcredential = OnionKeyBlinding.Subcredential(address.IdentityKey, blinded);
 
@@ -214,7 +215,6 @@ internal sealed class OnionServiceClient
                     CryptographicOperations.ZeroMemory(seed);
                     var stream = await OpenAsync(circuit, port, cancellationToken).ConfigureAwait(false);
                     rend = null;   // the caller owns it now
-                    var hops = circuit.HopCount;
                     var info2 = new CircuitInfo([.. Describe(circuit, dir), (address.Host, rendRelay.RsaIdentity)]);
                     return (stream, circuit, info2);
                 }

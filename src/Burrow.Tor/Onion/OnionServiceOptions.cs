@@ -6,6 +6,9 @@ internal sealed record OnionServiceOptions
     /// <summary>C tor's ClientOnionAuthDir layout: "*.auth_private" files; null for none.</summary>
     public string? ClientAuthDir { get; init; }
 
+    /// <summary>The network is a C tor test network: time periods of one shared-random run (HsDirSchedule).</summary>
+    public bool TestingNetwork { get; init; }
+
     /// <summary>HSDirs asked for a descriptor before giving up (across both shared-random rings).</summary>
     public int MaxHsDirAttempts { get; init; } = 6;
 
