@@ -9,8 +9,12 @@ namespace Burrow.Tor.Protocol.Onion;
 
 internal static class Introduce1Builder
 {
-    /// <summary>Relay payload bytes per cell; the plaintext is padded so INTRODUCE1 fills one cell.</summary>
-    public const int MaxBody = 498;
+    /// <summary>
+    /// The plaintext is padded so that the header and plaintext together are at least this long (as in the
+    /// rend-spec-v3 appendix G vector: a 56-byte header and 190 bytes of plaintext). Intro points refuse an
+    /// INTRODUCE1 that fills the whole cell: INTRODUCE2 must still fit when they relay it.
+    /// </summary>
+    public const int MinHeaderAndPlaintext = 246;
 
     public static byte[] Header(ReadOnlySpan<byte> authKey)
     {
@@ -28,7 +32,7 @@ internal static class Introduce1Builder
             throw new ArgumentException("a rendezvous cookie is 20 bytes and an ntor onion key 32");
         var specLength = 1 + rendSpecifiers.Sum(s => 2 + s.SpecLength);
         var used = 20 + 1 + 1 + 2 + 32 + specLength;
-        var length = Math.Max(used, MaxBody - headerLength - 32 - HsNtorClient.MacLength);
+        var length = Math.Max(used, MinHeaderAndPlaintext - headerLength);
         var p = new byte[length];
         cookie.CopyTo(p);
         p[21] = 1;

@@ -352,7 +352,9 @@ internal sealed class OnionServiceClient
         var stream = circuit.AttachStream((host, id, hop) => new TorStream(host, id, hop, description));
         try
         {
-            await circuit.BeginStreamAsync(stream, new BeginMessage("", (ushort)port), description, cancellationToken).ConfigureAwait(false);
+            // ADDRPORT ":port" NUL and FLAGS 0: BeginMessage insists on a host, so the bytes are written here.
+            byte[] begin = [.. System.Text.Encoding.ASCII.GetBytes(":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, 0, 0, 0, 0];
+            await circuit.BeginStreamAsync(stream, new UnknownRelayMessage(RelayCommand.Begin, begin), description, cancellationToken).ConfigureAwait(false);
             return stream;
         }
         catch (TimeoutException e)

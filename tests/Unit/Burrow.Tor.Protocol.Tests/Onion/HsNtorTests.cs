@@ -49,4 +49,20 @@ public class HsNtorTests
         var e = Assert.Throws<OnionException>(() => c.CompleteSeed(info));
         Assert.Equal(OnionErrorKind.ProtocolViolation, e.Kind);
     }
+
+    [Fact]
+    public void IntroducePlaintextIsPaddedLikeTheVector()
+    {
+        var header = OnionVectors.SpecHex("H");
+        var specs = new List<Burrow.Tor.Cells.LinkSpecifier>
+        {
+            new Burrow.Tor.Cells.IPv4LinkSpecifier(System.Net.IPAddress.Loopback, 5001),
+            new Burrow.Tor.Cells.LegacyIdLinkSpecifier(new Burrow.Tor.Identities.RsaIdentity(new byte[20])),
+        };
+        var p = Introduce1Builder.Plaintext(new byte[20], new byte[32], specs, header.Length);
+        Assert.Equal(OnionVectors.SpecHex("P").Length, p.Length);
+        Assert.Equal(1, p[21]);          // ONION_KEY_TYPE ntor
+        Assert.Equal(32, p[23]);         // ONION_KEY_LEN
+        Assert.Equal(2, p[56]);          // NSPEC
+    }
 }

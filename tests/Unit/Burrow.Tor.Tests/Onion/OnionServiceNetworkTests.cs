@@ -94,7 +94,7 @@ public sealed class OnionServiceNetworkTests(TorClientNetworkFixture fx, ITestOu
         return all[(split + 4)..];
     }
 
-    [Fact(Skip = "Work in progress: C tor intro points answer this client's INTRODUCE1 with status 2 (bad format); descriptor fetch, verification, decryption and rendezvous already work")]
+    [Fact]
     public async Task Large_body_through_the_onion_service_matches_its_checksum_and_the_descriptor_is_cached()
     {
         await using var client = await StartAsync(null);
@@ -114,7 +114,7 @@ public sealed class OnionServiceNetworkTests(TorClientNetworkFixture fx, ITestOu
         Assert.Equal(Http().GetProperty("smallSha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(small)));
     }
 
-    [Fact(Skip = "Work in progress: C tor intro points answer this client's INTRODUCE1 with status 2 (bad format); descriptor fetch, verification, decryption and rendezvous already work")]
+    [Fact]
     public async Task Restricted_service_works_with_its_client_key_and_fails_clearly_without()
     {
         var restricted = Onion("restricted");
