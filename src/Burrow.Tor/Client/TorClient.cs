@@ -416,6 +416,13 @@ public sealed class TorClient : IAsyncDisposable
             },
             $"Connecting to {target}", cancellationToken);
 
+    /// <summary>Checks a .onion name without touching the network; false with the reason when it is not a valid v3 address.</summary>
+    public static bool IsValidOnionAddress(string host, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return Burrow.Tor.Protocol.Onion.OnionAddress.TryParse(host, out _, out error);
+    }
+
     /// <summary>
     /// Opens a stream to port <paramref name="port"/> of the v3 onion service <paramref name="onionHost"/>
     /// ("&lt;56 characters&gt;.onion", subdomains allowed): its descriptor from the HSDirs (cached), a
