@@ -467,9 +467,69 @@ def torrc_authority(fps, interval, offset):
     ]
 
 
+def onion_dirs(lay):
+    """The C tor client also hosts the two test onion services (HiddenServiceDir under its DataDirectory)."""
+    nd = lay.node(CLIENT)
+    return {"public": os.path.join(nd, "onion-public"), "restricted": os.path.join(nd, "onion-restricted")}
+
+
+def torrc_onion(lay):
+    target = "%s:%d" % (lay.http_address, lay.http_port)
+    lines = ["# onion services: the HTTP server on port 80, openly and with client authorization"]
+    for name, path in onion_dirs(lay).items():
+        lines += ["HiddenServiceDir " + path, "HiddenServicePort 80 " + target]
+    return lines
+
+
+def x25519_keypair():
+    """A client-authorization keypair (raw 32-byte private, public) from openssl's X25519."""
+    der = subprocess.run(["openssl", "genpkey", "-algorithm", "X25519", "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    pub = subprocess.run(["openssl", "pkey", "-inform", "DER", "-pubout", "-outform", "DER"],
+                         input=der, check=True, capture_output=True).stdout
+    return der[-32:], pub[-32:]
+
+
+def b32(data):
+    import base64
+    return base64.b32encode(data).decode().rstrip("=")
+
+
+def prepare_onion_services(lay):
+    """Service directories (0700, tor's) and the restricted service's authorized client; returns the key."""
+    dirs = onion_dirs(lay)
+    for path in dirs.values():
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    os.makedirs(os.path.join(dirs["restricted"], "authorized_clients"), mode=0o700, exist_ok=True)
+    secret, public = x25519_keypair()
+    write_file(os.path.join(dirs["restricted"], "authorized_clients", "burrow.auth"),
+               "descriptor:x25519:%s\n" % b32(public), 0o600)
+    return secret
+
+
+def read_onion_services(lay, secret):
+    """Addresses C tor wrote to DIR/hostname; the client's .auth_private goes to DIR/onion-auth."""
+    dirs = onion_dirs(lay)
+    out = {}
+    for name, path in dirs.items():
+        with open(os.path.join(path, "hostname")) as f:
+            out[name] = f.read().strip()
+    auth_dir = os.path.join(lay.dir, "onion-auth")
+    os.makedirs(auth_dir, exist_ok=True)
+    label = out["restricted"][:-len(".onion")]
+    auth_file = os.path.join(auth_dir, "restricted.auth_private")
+    write_file(auth_file, "%s:descriptor:x25519:%s\n" % (label, b32(secret)), 0o600)
+    return {
+        "public": {"address": out["public"], "port": 80, "serviceDir": dirs["public"]},
+        "restricted": {"address": out["restricted"], "port": 80, "serviceDir": dirs["restricted"],
+                       "clientAuthDir": auth_dir, "clientAuthFile": auth_file,
+                       "clientPrivateKeyBase32": b32(secret)},
+    }
+
+
 def torrc_client(lay):
     nd = lay.node(CLIENT)
-    return [
+    return torrc_onion(lay) + [
         "SocksPort %s:%d" % (ADDR, lay.socks_port),
         "TransPort %s:%d" % (ADDR, lay.trans_port),
         "DNSPort %s:%d" % (ADDR, lay.dns_port),
@@ -676,6 +736,7 @@ class Starter:
             write_file(os.path.join(lay.node(name), "torrc"), "\n".join(lines) + "\n")
         write_file(os.path.join(client_nd, "torrc"),
                    "\n".join(torrc_common(lay, CLIENT, dirauth, run_as) + torrc_client(lay)) + "\n")
+        onion_secret = prepare_onion_services(lay)
 
         for name in [n for n, _ in NODES] + [CLIENT]:
             nd = lay.node(name)
@@ -716,6 +777,9 @@ class Starter:
         self.wait_for("the client's 'Bootstrapped 100%'", lambda: client_bootstrapped(lay))
         self.mark("bootstrapped")
         self.log("client bootstrapped")
+        self.wait_for("the onion services' hostname files", lambda: all(
+            os.path.exists(os.path.join(p, "hostname")) for p in onion_dirs(lay).values()))
+        self.onion = read_onion_services(lay, onion_secret)
         # Relays fetch the consensus within a second of the reset; their microdescriptor
         # caches fill over the next interval (tor writes them lazily), so they are not awaited.
         self.wait_for("every relay holding the consensus", lambda: all(
@@ -817,6 +881,7 @@ class Starter:
                 "pid": self.procs[DNS].pid,
                 "names": names,
             },
+            "onionServices": self.onion,
             "watcherPid": self.watcher_pid,
             "tcpPorts": sorted(p for _, p in lay.tcp_ports()),
             "udpPorts": sorted(p for _, p in lay.udp_ports()),

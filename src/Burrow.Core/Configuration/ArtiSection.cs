@@ -19,4 +19,11 @@ public sealed class ArtiSection
 
     /// <summary>[arti.path_rules] ipv6_subnet_family_prefix, default 32.</summary>
     public int Ipv6SubnetFamilyPrefix { get; init; } = 32;
+
+    /// <summary>[arti.onion] client_auth_dir: C tor's ClientOnionAuthDir format; null for none.</summary>
+    public string? OnionClientAuthDir { get; init; }
+
+    /// <summary>[arti.onion] testing_time_periods: the network is a C tor TestingTorNetwork (its onion
+    /// services use time periods of 24 voting intervals). Default false.</summary>
+    public bool OnionTestingTimePeriods { get; init; }
 }

@@ -6,7 +6,8 @@ namespace Burrow.Core.Configuration;
 /// and [arti.path_rules].</summary>
 internal static class ArtiSectionReader
 {
-    public static readonly string[] Keys = ["state_dir", "cache_dir", "tor_network", "path_rules"];
+    public static readonly string[] Keys = ["state_dir", "cache_dir", "tor_network", "path_rules", "onion"];
+    public static readonly string[] OnionKeys = ["client_auth_dir", "testing_time_periods"];
     public static readonly string[] PathRulesKeys = ["ipv4_subnet_family_prefix", "ipv6_subnet_family_prefix"];
 
     public static ArtiSection? Read(SchemaReader r, PayloadNode node, string path)
@@ -40,7 +41,27 @@ internal static class ArtiSectionReader
             }
         }
 
-        if (stateDir is null || cacheDir is null || authorities is null || fallbacks is null || ipv4Prefix is null || ipv6Prefix is null)
+        string? clientAuthDir = defaults.OnionClientAuthDir;
+        bool? testingPeriods = defaults.OnionTestingTimePeriods;
+        var onionOk = true;
+        if (section.Get("onion") is { } on)
+        {
+            var onion = r.Section(on.Node, on.Path, OnionKeys);
+            if (onion is null)
+                onionOk = false;
+            else
+            {
+                if (onion.Get("client_auth_dir") is { } ca)
+                {
+                    clientAuthDir = r.ReadDirectory(ca.Node, ca.Path);
+                    onionOk &= clientAuthDir is not null;
+                }
+                if (onion.Get("testing_time_periods") is { } tp)
+                    testingPeriods = r.ReadBoolean(tp.Node, tp.Path);
+            }
+        }
+
+        if (!onionOk || testingPeriods is null || stateDir is null || cacheDir is null || authorities is null || fallbacks is null || ipv4Prefix is null || ipv6Prefix is null)
             return null;
         return new ArtiSection
         {
@@ -50,6 +71,8 @@ internal static class ArtiSectionReader
             FallbackCaches = fallbacks,
             Ipv4SubnetFamilyPrefix = ipv4Prefix.Value,
             Ipv6SubnetFamilyPrefix = ipv6Prefix.Value,
+            OnionClientAuthDir = clientAuthDir,
+            OnionTestingTimePeriods = testingPeriods.Value,
         };
     }
 }

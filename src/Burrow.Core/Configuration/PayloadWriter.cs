@@ -39,6 +39,14 @@ public static class PayloadWriter
         sb.Append("\n[arti.path_rules]\n");
         sb.Append(CultureInfo.InvariantCulture, $"ipv4_subnet_family_prefix = {arti.Ipv4SubnetFamilyPrefix}\n");
         sb.Append(CultureInfo.InvariantCulture, $"ipv6_subnet_family_prefix = {arti.Ipv6SubnetFamilyPrefix}\n");
+        if (arti.OnionClientAuthDir is not null || arti.OnionTestingTimePeriods)
+        {
+            sb.Append("\n[arti.onion]\n");
+            if (arti.OnionClientAuthDir is not null)
+                sb.Append("client_auth_dir = ").Append(Str(arti.OnionClientAuthDir)).Append('\n');
+            if (arti.OnionTestingTimePeriods)
+                sb.Append("testing_time_periods = true\n");
+        }
 
         sb.Append("\n[tcp_stack]\n");
         sb.Append("kind = ").Append(Str(options.TcpStack.Kind switch

@@ -173,6 +173,12 @@ internal sealed class DnsQueryHandler
 
     private (byte[]? Response, DnsQueryRecord Record) AnswerAutomapped(Message response, Question question, AddressFamily family, int limit, IPEndPoint client, DnsTransport transport, string name, string type)
     {
+        // A malformed .onion name would only fail later, at connect time: say so now, and map nothing.
+        if (_options.OnionServicesSupported && DnsName.IsOnion(name) && !Burrow.Tor.Client.TorClient.IsValidOnionAddress(name, out var onionError))
+        {
+            AddEde(response, EdeBlocked, onionError);
+            return Finish(response, limit, client, transport, name, type, DnsQueryOutcome.NotFound, MessageStatus.NameError, null, onionError);
+        }
         var address = _map.GetOrAssign(name, family);
         response.Answers.Add(WithTtl(AddressRecord.Create(question.Name, address), _options.AutomapTtl));
         string? note = null;

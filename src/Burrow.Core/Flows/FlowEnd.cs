@@ -32,7 +32,7 @@ public sealed record FlowEnd
     public FlowState State => Kind switch
     {
         FlowEndKind.NotRedirected or FlowEndKind.RecoveryFailed or FlowEndKind.TooManyFlows
-            or FlowEndKind.OnionServiceUnsupported or FlowEndKind.VirtualAddressUnmapped => FlowState.Refused,
+            or FlowEndKind.OnionServiceUnsupported or FlowEndKind.OnionAddressInvalid or FlowEndKind.VirtualAddressUnmapped => FlowState.Refused,
         FlowEndKind.UpstreamConnectFailed or FlowEndKind.InternalError => FlowState.Failed,
         _ => FlowState.Closed,
     };
@@ -63,6 +63,9 @@ public sealed record FlowEnd
 
     public static FlowEnd OnionServiceUnsupported(string hostname)
         => new(FlowEndKind.OnionServiceUnsupported, "onion services are not supported yet", $"{hostname} is an onion service; Burrow's Tor client cannot reach onion services yet, so nothing was sent");
+
+    public static FlowEnd OnionAddressInvalid(string hostname, string detail)
+        => new(FlowEndKind.OnionAddressInvalid, "malformed onion address", $"{hostname}: {detail}; nothing was sent");
 
     public static FlowEnd VirtualAddressUnmapped(System.Net.IPAddress address)
         => new(FlowEndKind.VirtualAddressUnmapped, "virtual address not mapped",

@@ -35,4 +35,6 @@ public enum FlowEndKind
     UpstreamConnectFailed,
     /// <summary>A bug: an unexpected exception while handling the connection.</summary>
     InternalError,
+    /// <summary>The destination is a .onion name that is not a valid v3 onion address (checksum, length, version): never forwarded.</summary>
+    OnionAddressInvalid,
 }

@@ -42,6 +42,8 @@ public static class BurrowNetworkFactory
             Ipv4SubnetFamilyPrefix = options.Arti.Ipv4SubnetFamilyPrefix,
             Ipv6SubnetFamilyPrefix = options.Arti.Ipv6SubnetFamilyPrefix,
             SocketMark = options.Redirect.Install && OperatingSystem.IsLinux() ? options.Redirect.Mark : null,
+            OnionClientAuthDir = options.Arti.OnionClientAuthDir,
+            TestingTorNetwork = options.Arti.OnionTestingTimePeriods,
         }, loggerFactory),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Upstream.Kind, "upstream.kind: not a known kind"),
     };
@@ -97,7 +99,7 @@ public static class BurrowNetworkFactory
                     endpoints.Add(new IPEndPoint(gateway ? IPAddress.IPv6Any : IPAddress.IPv6Loopback, 0));
             }
             var resolverForDns = connector as IDnsResolver ?? new UnavailableResolver($"{connector.Description} cannot resolve names");
-            dns = new DnsPart(new DnsListenerOptions { Endpoints = endpoints }, addressMap, resolverForDns, options.Isolate, logger);
+            dns = new DnsPart(new DnsListenerOptions { Endpoints = endpoints, OnionServicesSupported = connector.SupportsOnionServices }, addressMap, resolverForDns, options.Isolate, logger);
             parts.Add(dns);
         }
 

@@ -204,7 +204,14 @@ internal sealed partial class ConnectionForwarder : INetworkPart
                 return;
             }
             flow.SetHostname(name);
-            if (DnsName.IsOnion(name))
+            if (DnsName.IsOnion(name) && _connector.SupportsOnionServices && !Burrow.Tor.Client.TorClient.IsValidOnionAddress(name, out var onionError))
+            {
+                LogRefused(flow.Id, onionError);
+                Reset(client);
+                _flows.End(flow, FlowEnd.OnionAddressInvalid(name, onionError));
+                return;
+            }
+            if (DnsName.IsOnion(name) && !_connector.SupportsOnionServices)
             {
                 LogRefused(flow.Id, "onion services are not supported yet");
                 Reset(client);

@@ -12,6 +12,10 @@ public interface ITorConnector : IAsyncDisposable
     /// <summary>What the connector is, for flows and logs (e.g. "socks5 127.0.0.1:9050").</summary>
     string Description { get; }
 
+    /// <summary>Whether a host-name connection to a ".onion" name reaches the onion service (the in-process
+    /// client does); when false the forwarder refuses such flows without sending anything.</summary>
+    bool SupportsOnionServices => false;
+
     /// <summary>Gets ready to carry streams (bootstrap for the in-process client; a reachability check for SOCKS).</summary>
     Task StartAsync(IProgress<UpstreamProgress>? progress, CancellationToken cancellationToken);
 

@@ -29,6 +29,8 @@ public sealed class InProcessTorConnector : ITorConnector, IDnsResolver
 
     public string Description => "in-process Tor client";
 
+    public bool SupportsOnionServices => true;
+
     /// <summary>The client itself, for status, circuits and new identity (Get-BurrowTorClient and friends).</summary>
     public TorClient Client => _client;
 

@@ -49,6 +49,20 @@ internal sealed class CircuitKeys
             material[56..72].ToArray(), material[72..92].ToArray());
     }
 
+    /// <summary>
+    /// The onion-service virtual hop (rend-spec-v3 4.2.1): Df | Db (32-byte SHA3-256 seeds) | Kf | Kb (AES-256),
+    /// from 128 bytes of hs-ntor key expansion. KH is empty.
+    /// </summary>
+    public static CircuitKeys ForOnionService(ReadOnlySpan<byte> material)
+    {
+        if (material.Length < 128)
+            throw new ArgumentException($"need 128 bytes of onion-service key material, got {material.Length}", nameof(material));
+        return new CircuitKeys(material[..32].ToArray(), material[32..64].ToArray(), material[64..96].ToArray(), material[96..128].ToArray(), []);
+    }
+
+    /// <summary>True for the onion-service hop's keys (SHA3-256 digests, AES-256) rather than tor1's (SHA-1, AES-128).</summary>
+    public bool IsOnionService => Df.Length == 32;
+
     /// <summary>Layout of KDF-TOR output (TAP, CREATE_FAST): KH | Df | Db | Kf | Kb.</summary>
     public static CircuitKeys FromKdfTorLayout(ReadOnlySpan<byte> material)
     {

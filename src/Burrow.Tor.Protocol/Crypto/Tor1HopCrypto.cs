@@ -24,17 +24,24 @@ internal sealed class Tor1HopCrypto : IDisposable
     private readonly IncrementalHash _backwardShadow;
     private readonly byte[] _lastOriginated = new byte[DigestValueLength];
     private readonly byte[] _lastReceived = new byte[DigestValueLength];
-    private readonly byte[] _digestScratch = new byte[DigestValueLength];
+    private readonly byte[] _digestScratch;
+    private readonly byte[] _forwardScratch;
 
     public Tor1HopCrypto(CircuitKeys keys)
     {
         _forwardCipher = new AesCtr(keys.Kf);
         _backwardCipher = new AesCtr(keys.Kb);
-        _forwardDigest = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        // The onion-service virtual hop runs the same scheme with SHA3-256 and AES-256 (rend-spec-v3 5);
+        // SENDME v1 digests stay 20 bytes (the running digest's first 20).
+        var algorithm = keys.IsOnionService ? HashAlgorithmName.SHA3_256 : HashAlgorithmName.SHA1;
+        var hashLength = keys.IsOnionService ? 32 : DigestValueLength;
+        _digestScratch = new byte[hashLength];
+        _forwardScratch = new byte[hashLength];
+        _forwardDigest = IncrementalHash.CreateHash(algorithm);
         _forwardDigest.AppendData(keys.Df);
-        _backwardDigest = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        _backwardDigest = IncrementalHash.CreateHash(algorithm);
         _backwardDigest.AppendData(keys.Db);
-        _backwardShadow = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        _backwardShadow = IncrementalHash.CreateHash(algorithm);
         _backwardShadow.AppendData(keys.Db);
     }
 
@@ -53,7 +60,8 @@ internal sealed class Tor1HopCrypto : IDisposable
         body.Slice(RecognizedOffset, 2).Clear();
         body.Slice(DigestOffset, DigestLength).Clear();
         _forwardDigest.AppendData(body);
-        _forwardDigest.GetCurrentHash(_lastOriginated);
+        _forwardDigest.GetCurrentHash(_forwardScratch);
+        _forwardScratch.AsSpan(0, DigestValueLength).CopyTo(_lastOriginated);
         _lastOriginated.AsSpan(0, DigestLength).CopyTo(body.Slice(DigestOffset, DigestLength));
     }
 
@@ -82,7 +90,7 @@ internal sealed class Tor1HopCrypto : IDisposable
         if (match)
         {
             _backwardShadow.AppendData(body);
-            _digestScratch.CopyTo(_lastReceived);
+            _digestScratch.AsSpan(0, DigestValueLength).CopyTo(_lastReceived);
         }
         else
         {

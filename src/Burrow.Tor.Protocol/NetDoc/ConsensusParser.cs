@@ -153,6 +153,8 @@ internal static class ConsensusParser
             RecommendedRelayProtocols = preamble.RecommendedRelayProtocols,
             RequiredRelayProtocols = preamble.RequiredRelayProtocols,
             Params = preamble.Params,
+            SharedRandCurrent = preamble.SharedRandCurrent,
+            SharedRandPrevious = preamble.SharedRandPrevious,
             DirSources = authorities.DirSources,
             Routers = routers.Routers,
             BandwidthWeights = footer.Weights,

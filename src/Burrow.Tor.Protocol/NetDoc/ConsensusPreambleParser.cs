@@ -44,6 +44,8 @@ internal sealed class ConsensusPreambleParser
     public ProtocolVersions RequiredClientProtocols { get; private set; } = ProtocolVersions.Empty;
     public ProtocolVersions RequiredRelayProtocols { get; private set; } = ProtocolVersions.Empty;
     public ConsensusParams Params { get; private set; } = ConsensusParams.Empty;
+    public byte[]? SharedRandPrevious { get; private set; }
+    public byte[]? SharedRandCurrent { get; private set; }
 
     /// <summary>"network-status-version 3 [flavour]", the first item of every consensus.</summary>
     public static ConsensusFlavor ParseVersion(NetDocItem item)
@@ -156,12 +158,14 @@ internal sealed class ConsensusPreambleParser
                 Once(Seen.Params, item);
                 Params = ConsensusParams.Parse(item.Arguments, line, "params");
                 break;
-            // Shared randomness is for onion services; only the multiplicity is checked.
+            // Shared randomness places onion-service descriptors on the HSDir ring (rend-spec-v3 2.3).
             case 26 when kw.SequenceEqual("shared-rand-previous-value"u8):
                 Once(Seen.SharedRandPrevious, item);
+                SharedRandPrevious = SharedRandValue(item, "shared-rand-previous-value");
                 break;
             case 25 when kw.SequenceEqual("shared-rand-current-value"u8):
                 Once(Seen.SharedRandCurrent, item);
+                SharedRandCurrent = SharedRandValue(item, "shared-rand-current-value");
                 break;
             case 7 when kw.SequenceEqual("package"u8):
                 break;
@@ -170,6 +174,28 @@ internal sealed class ConsensusPreambleParser
         }
         item.RequireNoObject();
         return true;
+    }
+
+    // "shared-rand-*-value" SP NUM_REVEALS SP VALUE: VALUE is 32 bytes in base64 (dir-spec 3.4.1).
+    private static byte[] SharedRandValue(NetDocItem item, string keyword)
+    {
+        var a = item.Args;
+        var reveals = a.Next(keyword, "NUM_REVEALS");
+        if (!uint.TryParse(reveals, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            throw new NetDocException($"{keyword}: NUM_REVEALS '{NetDocText.Latin1(NetDocText.Clip(reveals))}' is not a number", item.Line);
+        var value = NetDocText.Latin1(a.Next(keyword, "VALUE"));
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(value.Length % 4 == 0 ? value : value.PadRight(value.Length + 4 - value.Length % 4, '='));
+        }
+        catch (FormatException)
+        {
+            throw new NetDocException($"{keyword}: VALUE is not base64", item.Line);
+        }
+        if (bytes.Length != 32)
+            throw new NetDocException($"{keyword}: VALUE is {bytes.Length} bytes, must be 32", item.Line);
+        return bytes;
     }
 
     private static List<string> VersionList(ReadOnlySpan<byte> args)

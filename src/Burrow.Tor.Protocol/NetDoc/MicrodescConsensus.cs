@@ -44,6 +44,12 @@ internal sealed class MicrodescConsensus
 
     public required ConsensusParams Params { get; init; }
 
+    /// <summary>"shared-rand-current-value" (32 bytes), null when the consensus has none.</summary>
+    public byte[]? SharedRandCurrent { get; internal init; }
+
+    /// <summary>"shared-rand-previous-value" (32 bytes), null when the consensus has none.</summary>
+    public byte[]? SharedRandPrevious { get; internal init; }
+
     public required IReadOnlyList<DirSource> DirSources { get; init; }
 
     public required IReadOnlyList<RouterStatus> Routers { get; init; }

@@ -109,6 +109,8 @@ internal sealed partial class Circuit
                 or RelayCommand.Truncate or RelayCommand.Resolve or RelayCommand.Extended:
                 throw CircuitException.Violation($"hop {hop + 1} sent {header.Command}, which only a client sends (or this client never asked for)");
             default:
+                if (streamId == 0 && TryOnionCell(hop, header.Command, data))
+                    return;
                 // Recognized but not understood: dropped (tor-spec 6.1); it still counted for the digest.
                 CircuitLog.IgnoredRelayCommand(_logger, CircId, header.Command, hop);
                 return;

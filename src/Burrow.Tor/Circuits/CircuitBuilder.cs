@@ -55,6 +55,12 @@ internal sealed class CircuitBuilder
     /// when a hop fails or times out. <paramref name="hopStarted"/> hears the index of each hop as it starts
     /// (0: the channel and the first hop), so a caller can tell whose fault a failure was.</summary>
     public Task<Circuit> BuildAsync(IReadOnlyList<RelayTarget> path, CancellationToken cancellationToken = default, Action<int>? hopStarted = null)
+        => BuildAsync(path, congestionControl: true, cancellationToken, hopStarted);
+
+    /// <summary>As <see cref="BuildAsync(IReadOnlyList{RelayTarget}, CancellationToken, Action{int})"/>; with
+    /// <paramref name="congestionControl"/> false no hop is asked for congestion control (onion-service
+    /// rendezvous circuits: their streams end past the last hop, at the service).</summary>
+    public Task<Circuit> BuildAsync(IReadOnlyList<RelayTarget> path, bool congestionControl, CancellationToken cancellationToken = default, Action<int>? hopStarted = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path.Count is < 1 or > Circuit.MaxHops)
@@ -68,7 +74,7 @@ internal sealed class CircuitBuilder
                 || (relay.Ed25519Identity is { } ed && !seenEd.Add(ed)))
                 throw new ArgumentException($"Relay ${relay.Fingerprint} appears twice in the path (tor-spec 5.3: no relay twice).", nameof(path));
         }
-        return BuildCoreAsync(path[0].Channel, path, hopStarted, cancellationToken);
+        return BuildCoreAsync(path[0].Channel, path, hopStarted, cancellationToken, congestionControl);
     }
 
     /// <summary>A one-hop circuit to <paramref name="relay"/> whose first hop uses CREATE_FAST (tor-spec 5.1.5):
@@ -81,7 +87,8 @@ internal sealed class CircuitBuilder
     }
 
     /// <summary><paramref name="hops"/>[0] null means CREATE_FAST to <paramref name="first"/>.</summary>
-    private async Task<Circuit> BuildCoreAsync(ChannelTarget first, IReadOnlyList<RelayTarget?> hops, Action<int>? hopStarted, CancellationToken cancellationToken)
+    private async Task<Circuit> BuildCoreAsync(ChannelTarget first, IReadOnlyList<RelayTarget?> hops, Action<int>? hopStarted, CancellationToken cancellationToken,
+        bool congestionControl = true)
     {
         hopStarted?.Invoke(0);
         var channel = await _channels.GetChannelAsync(first, cancellationToken).ConfigureAwait(false);
@@ -99,7 +106,7 @@ internal sealed class CircuitBuilder
                     hopStarted?.Invoke(i);
                 // Proposal 324 section 10.1: congestion control with the last hop of a multi-hop circuit
                 // (the one streams end at), never on one-hop circuits.
-                var negotiateCc = i == hops.Count - 1 && hops.Count > 1;
+                var negotiateCc = congestionControl && i == hops.Count - 1 && hops.Count > 1;
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(HopTimeout);
                 try

@@ -9,6 +9,7 @@ using Burrow.Tor.Circuits;
 using Burrow.Tor.Dir;
 using Burrow.Tor.Guards;
 using Burrow.Tor.NetDir;
+using Burrow.Tor.Onion;
 using Burrow.Tor.PathSelection;
 using Burrow.Tor.Streams;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,7 @@ public sealed class TorClient : IAsyncDisposable
     private readonly GuardManager _guards;
     private readonly PathSelector _selector;
     private readonly CircuitPool _pool;
+    private readonly OnionServiceClient _onion;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _bootstrapGate = new(1, 1);
     private CircuitParameters _circuitParameters = CircuitParameters.Default;
@@ -121,6 +123,17 @@ public sealed class TorClient : IAsyncDisposable
             MaxCircuits = options.MaxCircuits,
         };
         _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger);
+        // Onion-service circuits: the same builder class; no liveness probe, because a probe (RESOLVE) on a
+        // rendezvous circuit would go to the service, which need not answer it.
+        var onionBuilder = new CircuitBuilder(_channels, () => _circuitParameters, circuitLogger)
+        {
+            HopTimeout = options.CircuitBuildTimeout,
+            StreamOpenTimeout = options.StreamOpenTimeout,
+            StallProbeAfter = TimeSpan.FromDays(1),
+        };
+        _onion = new OnionServiceClient(() => _directory.Current, _selector, _guards, onionBuilder,
+            new OnionServiceOptions { ClientAuthDir = options.OnionClientAuthDir, TestingNetwork = options.TestingTorNetwork, ConnectTimeout = options.OnionConnectTimeout, StepTimeout = options.StreamOpenTimeout },
+            _time, loggerFactory.CreateLogger("Burrow.Tor.Onion"));
         _pool.CircuitBuilt += OnCircuitBuilt;
         _pool.CircuitBuildFailed += OnCircuitBuildFailed;
         _directory.DirectoryChanged += OnDirectoryChanged;
@@ -399,6 +412,9 @@ public sealed class TorClient : IAsyncDisposable
     /// <summary>Opens a stream to a hostname or address literal and port, with optimistic data (<see cref="OptimisticData"/>).</summary>
     public Task<TorConnection> ConnectAsync(string host, int port, string? isolationKey, OptimisticData? early, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(host);
+        if (Burrow.Tor.Protocol.Onion.OnionAddress.IsOnionName(host))
+            return ConnectOnionAsync(host, port, cancellationToken);
         var target = StreamTarget.For(host, port);
         var ipv6 = IPAddress.TryParse(target.Host, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;
         return ConnectAsync(target, ipv6, isolationKey, early, cancellationToken);
@@ -428,6 +444,46 @@ public sealed class TorClient : IAsyncDisposable
                 return new TorConnection(stream, circuit.Info, circuit.Circuit, counters);
             },
             $"Connecting to {target}", cancellationToken);
+
+    /// <summary>Checks a .onion name without touching the network; false with the reason when it is not a valid v3 address.</summary>
+    public static bool IsValidOnionAddress(string host, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return Burrow.Tor.Protocol.Onion.OnionAddress.TryParse(host, out _, out error);
+    }
+
+    /// <summary>
+    /// Opens a stream to port <paramref name="port"/> of the v3 onion service <paramref name="onionHost"/>
+    /// ("&lt;56 characters&gt;.onion", subdomains allowed): its descriptor from the HSDirs (cached), a
+    /// rendezvous circuit and an introduction. Each connection has its own rendezvous circuit, so streams of
+    /// different isolation keys never share one. Throws <see cref="TorClientException"/> with an Onion* kind
+    /// (address invalid, service not found, client auth required, introduction failed, proof of work required).
+    /// </summary>
+    public async Task<TorConnection> ConnectOnionAsync(string onionHost, int port, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onionHost);
+        if (!Burrow.Tor.Protocol.Onion.OnionAddress.TryParse(onionHost, out var address, out var error))
+            throw new TorClientException(TorClientErrorKind.OnionAddressInvalid, error);
+        ThrowIfNotReady();
+        try
+        {
+            var (stream, circuit, info) = await _onion.ConnectAsync(address, port, cancellationToken).ConfigureAwait(false);
+            return new TorConnection(stream, info, circuit, CountersOf(circuit));
+        }
+        catch (Burrow.Tor.Protocol.Onion.OnionException e)
+        {
+            throw new TorClientException(e.Kind switch
+            {
+                Burrow.Tor.Protocol.Onion.OnionErrorKind.MalformedAddress => TorClientErrorKind.OnionAddressInvalid,
+                Burrow.Tor.Protocol.Onion.OnionErrorKind.ServiceNotFound => TorClientErrorKind.OnionServiceNotFound,
+                Burrow.Tor.Protocol.Onion.OnionErrorKind.ClientAuthRequired or Burrow.Tor.Protocol.Onion.OnionErrorKind.InvalidClientAuthKey => TorClientErrorKind.OnionClientAuthRequired,
+                Burrow.Tor.Protocol.Onion.OnionErrorKind.InvalidDescriptor => TorClientErrorKind.OnionDescriptorInvalid,
+                Burrow.Tor.Protocol.Onion.OnionErrorKind.ProofOfWorkRequired => TorClientErrorKind.OnionProofOfWorkRequired,
+                Burrow.Tor.Protocol.Onion.OnionErrorKind.CircuitFailed => TorClientErrorKind.CircuitFailed,
+                _ => TorClientErrorKind.OnionIntroductionFailed,
+            }, $"Connecting to {address}:{port} failed: {e.Message}", e);
+        }
+    }
 
     /// <summary>Resolves a hostname through an exit (RELAY_RESOLVE). Returns the IPv4 and IPv6 addresses.
     /// Throws <see cref="TorClientException"/> (ResolveFailed, Timeout, NoPath, CircuitFailed, ...).</summary>

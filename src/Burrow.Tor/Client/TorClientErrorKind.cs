@@ -34,4 +34,16 @@ public enum TorClientErrorKind
     StreamFailed,
     /// <summary>The client was disposed.</summary>
     Disposed,
+    /// <summary>A .onion name that is not a valid v3 onion address (length, base32, version, checksum).</summary>
+    OnionAddressInvalid,
+    /// <summary>No descriptor for the onion service on its HSDirs: it does not exist or is offline.</summary>
+    OnionServiceNotFound,
+    /// <summary>The onion service's descriptor needs client authorization and no configured key opens it.</summary>
+    OnionClientAuthRequired,
+    /// <summary>The onion service's descriptor is malformed or its signatures do not verify.</summary>
+    OnionDescriptorInvalid,
+    /// <summary>The introduction or rendezvous with the onion service failed on every attempt.</summary>
+    OnionIntroductionFailed,
+    /// <summary>The onion service asks for a proof-of-work puzzle (prop 327), which this client does not solve.</summary>
+    OnionProofOfWorkRequired,
 }

@@ -38,6 +38,17 @@ public sealed class TorClientOptions
     /// <summary>How long an exit may take to answer BEGIN or RESOLVE before the attempt moves to another circuit.</summary>
     public TimeSpan StreamOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Client authorization keys for restricted onion services, in C tor's ClientOnionAuthDir format
+    /// (files "*.auth_private" holding "&lt;address&gt;:descriptor:x25519:&lt;base32 key&gt;"); null for none.</summary>
+    public string? OnionClientAuthDir { get; init; }
+
+    /// <summary>The network is a C tor test network ("TestingTorNetwork 1", as tests/TestNet runs): its onion
+    /// services use time periods of one shared-random run instead of "hsdir-interval", and so must this client.</summary>
+    public bool TestingTorNetwork { get; init; }
+
+    /// <summary>How long one .onion connection may take in all (descriptor, rendezvous, introduction, stream).</summary>
+    public TimeSpan OnionConnectTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>A circuit takes new streams for this long after its first one (C tor: MaxCircuitDirtiness, 10 minutes).</summary>
     public TimeSpan MaxCircuitDirtiness { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -20,6 +20,8 @@ public class PayloadParserBadPayloadTests
         { "[arti.tor_network]\nauthority = []", "arti.tor_network.authority", "(did you mean 'authorities'?); known keys in [arti.tor_network]: authorities, fallback_caches, dir_authorities" },
         { $"[arti.tor_network]\nauthorities = [{{ name = \"auth0\", v3ident = \"{V3}\", nick = \"x\" }}]\n{Fallback}", "arti.tor_network.authorities[0].nick", "known keys in each arti.tor_network.authorities entry: name, v3ident" },
         { "[arti.path_rules]\nipv4_prefix = 16", "arti.path_rules.ipv4_prefix", "known keys in [arti.path_rules]: ipv4_subnet_family_prefix, ipv6_subnet_family_prefix" },
+        { "[arti.onion]\nauth_dir = \"/x\"", "arti.onion.auth_dir", "known keys in [arti.onion]: client_auth_dir, testing_time_periods" },
+        { "[arti.onion]\ntesting_time_periods = 1", "arti.onion.testing_time_periods", "expected a boolean" },
         { "[upstream]\nsocks = \"127.0.0.1:9050\"", "upstream.socks", "unknown key 'upstream.socks' (did you mean 'socks5'?)" },
         { "[recovery]\npflog = true", "recovery.pflog", "known keys in [recovery]: pflog_fallback" },
         { "[tun]\nname = \"x\"", "tun", "unknown key 'tun'; known top-level keys" },

@@ -74,8 +74,16 @@ public sealed class OwnedRedirectTests : IDisposable
             Authorities = _tn.Authorities.Select(a => new DirAuthority(a.Nickname, a.V3ident)).ToList(),
             FallbackCaches = _tn.Authorities.Select(a => new FallbackDir(a.Fingerprint, a.Ed25519Id, [new IPEndPoint(IPAddress.Parse(a.Address), a.OrPort)])).ToList(),
             Ipv4SubnetFamilyPrefix = 33,
+            OnionTestingTimePeriods = true,
         },
     };
+
+    /// <summary>network.json "onionServices" (the C tor client hosts them; tests/TestNet/README.md).</summary>
+    private string OnionServiceAddress(string which)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_tn.Dir, "network.json")));
+        return doc.RootElement.GetProperty("onionServices").GetProperty(which).GetProperty("address").GetString()!;
+    }
 
     private static bool TableExists(string table)
         => TestNamespace.Run("nft", "list tables").Split('\n').Any(l => l.Trim() == $"table inet {table}");
@@ -144,14 +152,39 @@ public sealed class OwnedRedirectTests : IDisposable
             Assert.Equal($"www.burrow.test:{_tn.Http.Port} ({virtualAddress})", nameFlow.Target);
             CheckExit(nameFlow);
 
-            // A .onion name is mapped too, but its connection is refused in the flow, never sent anywhere.
-            var onion = await DnsTestClient.AskUdpAsync(CapturedResolver, DnsTestClient.Query("duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion", DnsType.A));
+            // A .onion name (the testnet's C tor onion service) is mapped too, and its connection reaches the service
+            // through a rendezvous circuit: /large with its checksum. The service publishes its descriptor some
+            // seconds after the network starts, so early attempts may fail: retried, bounded at 150 s.
+            var onionName = OnionServiceAddress("public");
+            var onion = await DnsTestClient.AskUdpAsync(CapturedResolver, DnsTestClient.Query(onionName, DnsType.A));
+            Assert.Equal(MessageStatus.NoError, onion.Status);
             var onionAddress = new IPEndPoint(Assert.Single(onion.Answers.OfType<ARecord>()).Address, 80);
-            await Assert.ThrowsAnyAsync<SocketException>(() => HttpGetAsync(onionAddress, "/", timeout.Token));
-            var onionFlow = await WaitForFlowAsync(network, f => onionAddress.Equals(f.Destination));
-            Assert.Equal(FlowState.Refused, onionFlow.State);
-            Assert.Equal("onion services are not supported yet", onionFlow.EndReason);
-            Assert.Null(onionFlow.Circuit);
+            var onionDeadline = DateTime.UtcNow.AddSeconds(150);
+            byte[] onionBody;
+            while (true)
+            {
+                try
+                {
+                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(240));
+                    (_, _, onionBody) = await HttpGetAsync(onionAddress, "/large", attempt.Token);
+                    break;
+                }
+                catch (Exception e) when (e is SocketException or Xunit.Sdk.XunitException && DateTime.UtcNow < onionDeadline)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(3));
+                }
+            }
+            Assert.Equal(_tn.Http.LargeSha256, Convert.ToHexStringLower(SHA256.HashData(onionBody)));
+            var onionFlow = await WaitForFlowAsync(network, f => onionAddress.Equals(f.Destination) && f.State == FlowState.Closed);
+            Assert.Equal(onionName, onionFlow.Hostname);
+            Assert.Contains(onionName, onionFlow.Circuit, StringComparison.Ordinal);
+
+            // A malformed .onion name: NXDOMAIN with the reason, and no virtual address.
+            var bad = onionName[..10] + (onionName[10] == 'a' ? 'b' : 'a') + onionName[11..];
+            var badAnswer = await DnsTestClient.AskUdpAsync(CapturedResolver, DnsTestClient.Query(bad, DnsType.A, edns: true));
+            Assert.Equal(MessageStatus.NameError, badAnswer.Status);
+            Assert.Empty(badAnswer.Answers);
+            Assert.Contains("checksum", DnsTestClient.ExtendedError(badAnswer)!.Value.Text, StringComparison.Ordinal);
 
             // Fail closed: any other UDP of this host is dropped, and counted.
             var before = network.ReadRedirectCounters()![NftCounterNames.DroppedUdp].Packets;
