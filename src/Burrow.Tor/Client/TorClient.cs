@@ -414,7 +414,7 @@ public sealed class TorClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         if (Burrow.Tor.Protocol.Onion.OnionAddress.IsOnionName(host))
-            return ConnectOnionAsync(host, port, cancellationToken);
+            return early is null ? ConnectOnionAsync(host, port, cancellationToken) : ConnectOnionThenEarlyAsync(host, port, early, cancellationToken);
         var target = StreamTarget.For(host, port);
         var ipv6 = IPAddress.TryParse(target.Host, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;
         return ConnectAsync(target, ipv6, isolationKey, early, cancellationToken);
@@ -444,6 +444,24 @@ public sealed class TorClient : IAsyncDisposable
                 return new TorConnection(stream, circuit.Info, circuit.Circuit, counters);
             },
             $"Connecting to {target}", cancellationToken);
+
+    /// <summary>An onion stream opens after the rendezvous: <paramref name="early"/>'s bytes go first once it is open.</summary>
+    private async Task<TorConnection> ConnectOnionThenEarlyAsync(string host, int port, OptimisticData early, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectOnionAsync(host, port, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var bytes = early.Seal();
+            if (!bytes.IsEmpty)
+                await connection.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>Checks a .onion name without touching the network; false with the reason when it is not a valid v3 address.</summary>
     public static bool IsValidOnionAddress(string host, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)

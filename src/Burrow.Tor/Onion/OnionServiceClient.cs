@@ -354,7 +354,7 @@ internal sealed class OnionServiceClient
         {
             // ADDRPORT ":port" NUL and FLAGS 0: BeginMessage insists on a host, so the bytes are written here.
             byte[] begin = [.. System.Text.Encoding.ASCII.GetBytes(":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, 0, 0, 0, 0];
-            await circuit.BeginStreamAsync(stream, new UnknownRelayMessage(RelayCommand.Begin, begin), description, cancellationToken).ConfigureAwait(false);
+            await circuit.BeginStreamAsync(stream, new UnknownRelayMessage(RelayCommand.Begin, begin), description, afterBegin: null, cancellationToken).ConfigureAwait(false);
             return stream;
         }
         catch (TimeoutException e)
