@@ -147,7 +147,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                 if (doneWhenBuilt)
                     return built;
             }
-            catch (CircuitPoolException e) when (e.Kind == CircuitPoolErrorKind.NoPath)
+            catch (CircuitPoolException e) when (e.Kind is CircuitPoolErrorKind.NoPath or CircuitPoolErrorKind.ConsensusTooOld)
             {
                 throw;
             }
@@ -164,7 +164,8 @@ internal sealed class CircuitPool : IAsyncDisposable
     /// <summary>Housekeeping: drop closed circuits, close old idle ones, top up clean circuits for predicted ports.</summary>
     public void Maintain()
     {
-        if (_disposed.IsCancellationRequested || _directory() is not { } dir || !dir.IsLive(Now))
+        // Preemptive circuits too follow the "reasonably live" rule (dir-spec 5.1), not strict liveness.
+        if (_disposed.IsCancellationRequested || _directory() is not { } dir || !dir.IsReasonablyLive(Now))
             return;
         lock (_lock)
         {
@@ -238,6 +239,8 @@ internal sealed class CircuitPool : IAsyncDisposable
     private PendingBuild StartBuild(ExitRequirement requirement)
     {
         var dir = _directory() ?? throw new CircuitPoolException(CircuitPoolErrorKind.NotBootstrapped, "no network directory yet");
+        if (Dir.ConsensusTimeline.ProblemOf(dir, Now) is { } tooOld)
+            throw new CircuitPoolException(CircuitPoolErrorKind.ConsensusTooOld, tooOld);
         if (_circuits.Count + _pending.Count >= _options.MaxCircuits)
         {
             // Make room: an idle circuit nobody can use any more, else the oldest idle clean one.

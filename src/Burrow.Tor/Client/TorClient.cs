@@ -162,12 +162,16 @@ public sealed class TorClient : IAsyncDisposable
         var (open, clean, pending) = _pool.Counts;
         var channels = _channels.OpenChannels;
         var offsets = channels.Select(c => c.PeerClockOffset).OfType<TimeSpan>().Order().ToList();
-        string[] warnings = [.. new[] { _protocolProblem, _protocolWarning }.OfType<string>()];
+        var now = _time.GetUtcNow().UtcDateTime;
+        var consensusProblem = ConsensusTimeline.ProblemOf(dir, now);
+        string[] warnings = [.. new[] { _protocolProblem, consensusProblem, _protocolWarning }.OfType<string>()];
         return new TorClientStatus
         {
             Bootstrap = _bootstrap,
             IsReady = IsReady,
-            Problem = _protocolProblem,
+            Problem = _protocolProblem ?? consensusProblem,
+            ConsensusLiveness = ConsensusTimeline.LivenessOf(dir, now),
+            ConsensusLivenessDetail = ConsensusTimeline.Describe(dir, now),
             ConsensusValidAfter = dir?.ValidAfter,
             ConsensusValidUntil = dir?.ValidUntil,
             NextConsensusFetch = _directory.NextRefresh,
@@ -490,6 +494,7 @@ public sealed class TorClient : IAsyncDisposable
     {
         CircuitPoolErrorKind.NotBootstrapped => TorClientErrorKind.NotBootstrapped,
         CircuitPoolErrorKind.NoPath => TorClientErrorKind.NoPath,
+        CircuitPoolErrorKind.ConsensusTooOld => TorClientErrorKind.ConsensusTooOld,
         _ => TorClientErrorKind.CircuitFailed,
     }, e.Message, e.InnerException ?? e);
 

@@ -20,6 +20,13 @@ public sealed record TorClientStatus
     /// <summary>Whether the consensus is valid now (between valid-after and valid-until).</summary>
     public bool ConsensusIsLive { get; init; }
 
+    /// <summary>dir-spec 5.1: live, reasonably live (expired less than 24 h ago, still used), or too old
+    /// (no new circuits; <see cref="Problem"/> says why).</summary>
+    public ConsensusLiveness ConsensusLiveness { get; init; }
+
+    /// <summary><see cref="ConsensusLiveness"/> in words, e.g. "expired 3.2 h ago (reasonably live: ...)".</summary>
+    public string? ConsensusLivenessDetail { get; init; }
+
     public DateTime? NextConsensusFetch { get; init; }
 
     public int Relays { get; init; }
