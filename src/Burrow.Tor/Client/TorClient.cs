@@ -182,7 +182,8 @@ public sealed class TorClient : IAsyncDisposable
             CleanCircuits = clean,
             BuildingCircuits = pending,
             // The relays' clocks (NETINFO) against ours: the median, so one wrong relay does not decide.
-            ClockSkew = offsets.Count == 0 ? null : offsets[offsets.Count / 2],
+            ClockSkew = offsets.Count == 0 ? _channels.ClockSkew.Median : offsets[offsets.Count / 2],
+            ClockSkewWarning = _channels.ClockSkew.Warning,
             ProtocolWarnings = warnings,
             SampledGuards = dir != null ? _guards.Snapshot() : [],
             CircuitsBuilt = _pool.CircuitsBuilt,

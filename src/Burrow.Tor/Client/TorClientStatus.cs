@@ -44,6 +44,10 @@ public sealed record TorClientStatus
     /// Positive: our clock is behind.</summary>
     public TimeSpan? ClockSkew { get; init; }
 
+    /// <summary>Set when the relays' clocks (median of the recent channels' NETINFO) differ from ours by more
+    /// than 5 minutes: what is wrong and what to do. Also logged as a warning.</summary>
+    public string? ClockSkewWarning { get; init; }
+
     /// <summary>Protocol problems (required protocols missing: the client stops) and warnings (recommended ones missing).</summary>
     public IReadOnlyList<string> ProtocolWarnings { get; init; } = [];
 
