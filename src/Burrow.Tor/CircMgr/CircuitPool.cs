@@ -250,6 +250,9 @@ internal sealed class CircuitPool : IAsyncDisposable
             victim.Circuit.Close();
             _circuits.Remove(victim);
         }
+        // Proposal 324: when the consensus turns congestion control on, exits that can run it come first.
+        if (CongestionControl.CongestionControlParameters.FromConsensus(dir.Params).Enabled)
+            requirement = requirement with { CongestionControl = true };
         GuardSelection? guard = null;
         CircuitPath path;
         try
