@@ -287,7 +287,15 @@ internal sealed class CircuitPool : IAsyncDisposable
         try
         {
             var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity, h.Ed25519Identity, h.NtorOnionKey, h.OrPort, h.Protocols)).ToList();
-            circuit = await _builder.BuildAsync(targets, timeout.Token, i => hop = i).ConfigureAwait(false);
+            circuit = await _builder.BuildAsync(targets, timeout.Token, i =>
+            {
+                hop = i;
+                // Path bias (path-spec 7.1): the guard answered and is now asked to extend: an attempt it is judged on.
+                if (i == 1)
+                    _guards.ReportPathBiasAttempt(guard, PendingThrough(guard));
+            }).ConfigureAwait(false);
+            if (path.Hops.Count > 1)
+                _guards.ReportPathBiasSuccess(guard);
             if (!_guards.ReportSuccess(guard))
             {
                 // A primary guard may be back: this circuit through a lesser guard is not to be used.
@@ -300,6 +308,8 @@ internal sealed class CircuitPool : IAsyncDisposable
                 _pending.Remove(pending);
                 _circuits.Add(pooled);
             }
+            _ = circuit.Completion.ContinueWith(_ => OnPooledCircuitClosed(pooled, guard), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             Interlocked.Increment(ref _built);
             _logger.LogDebug("Built {Circuit} in {Ms:0} ms.", pooled, (Now - started).TotalMilliseconds);
             CircuitBuilt?.Invoke(pooled);
@@ -328,6 +338,38 @@ internal sealed class CircuitPool : IAsyncDisposable
                 throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {_options.CircuitBuildTimeout.TotalSeconds:0} s", e);
             throw;
         }
+    }
+
+    /// <summary>Records how a stream attempt on <paramref name="circuit"/> went (path bias use accounting).</summary>
+    public static void NoteUse(PooledCircuit circuit, StreamUseOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        circuit.NoteUse(outcome);
+    }
+
+    /// <summary>Builds through <paramref name="guard"/>'s relay still in progress (kept out of path bias scaling).</summary>
+    private int PendingThrough(GuardSelection guard)
+    {
+        lock (_lock)
+            return _pending.Count(p => p.Path.Hops[0].RsaIdentity == guard.Relay.RsaIdentity);
+    }
+
+    /// <summary>
+    /// Path bias bookkeeping when a pooled circuit closes (path-spec 7.1, 7.2): closed by the network (DESTROY,
+    /// TRUNCATED, channel lost, protocol violation, stalled) before we asked and never used successfully, its
+    /// construction success is taken back; if streams were attached, it counts as a use attempt, successful when
+    /// the exit answered as expected. Our own shutdown says nothing about the guard.
+    /// </summary>
+    private void OnPooledCircuitClosed(PooledCircuit pooled, GuardSelection guard)
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        var closedByUs = pooled.Circuit.CloseReason?.Kind is null or CircuitErrorKind.Closed;
+        var usedWell = pooled.UseSucceeded;
+        if (!closedByUs && !usedWell)
+            _guards.ReportPathBiasCollapsed(guard);
+        if (pooled.UseAttempted)
+            _guards.ReportPathBiasUse(guard, usedWell);
     }
 
     public async ValueTask DisposeAsync()

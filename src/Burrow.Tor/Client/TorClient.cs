@@ -446,10 +446,19 @@ public sealed class TorClient : IAsyncDisposable
             tried.Add(circuit.Info.ExitNickname);
             try
             {
-                return await attempt(circuit, cancellationToken).ConfigureAwait(false);
+                var result = await attempt(circuit, cancellationToken).ConfigureAwait(false);
+                CircuitPool.NoteUse(circuit, StreamUseOutcome.Answered);
+                return result;
             }
             catch (TorStreamException e) when (!cancellationToken.IsCancellationRequested)
             {
+                // Path bias use accounting (path-spec 7.2): an END from the exit is still an expected answer.
+                CircuitPool.NoteUse(circuit, e.Kind switch
+                {
+                    TorStreamErrorKind.Timeout => StreamUseOutcome.TimedOut,
+                    TorStreamErrorKind.Destroyed or TorStreamErrorKind.TorProtocol or TorStreamErrorKind.Internal => StreamUseOutcome.Failed,
+                    _ => StreamUseOutcome.Answered,
+                });
                 last = e;
                 _logger.LogDebug("Attempt {Attempt} through exit {Exit} failed: {Reason}", n, circuit.Info.ExitNickname, e.Message);
                 if (!IsRetryable(e.Kind))
@@ -460,6 +469,7 @@ public sealed class TorClient : IAsyncDisposable
             }
             catch (Exception e) when (e is CircuitException or ChannelException && !cancellationToken.IsCancellationRequested)
             {
+                CircuitPool.NoteUse(circuit, StreamUseOutcome.Failed);
                 last = new TorStreamException(TorStreamErrorKind.Destroyed, e.Message, e);
                 _pool.Retire(circuit);
             }
