@@ -329,7 +329,10 @@ internal sealed class CircuitPool : IAsyncDisposable
             // Extending to hop k failed (a relay refused or could not reach it, or it never answered):
             // that relay is the suspect. Not for a refused path or our own shutdown.
             if (hop >= 1 && hop < path.Hops.Count && !_disposed.IsCancellationRequested && e is CircuitException or OperationCanceledException)
-                _failedRelays.Report(path.Hops[hop].RsaIdentity);
+                _failedRelays.Report(path.Hops[hop].RsaIdentity, path.Hops[0].RsaIdentity);
+            // A guard path bias has just disabled lied about what it could not reach: drop what it made us avoid.
+            if (_guards.IsDisabledByPathBias(guard) && _failedRelays.ForgetReportsVia(guard.Relay.RsaIdentity) is > 0 and var forgotten)
+                _logger.LogInformation("Path bias: forgot {Count} relays guard {Guard} had failed to extend to.", forgotten, guard.Relay.Nickname);
             var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
             _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, Math.Max(hop, 0) + 1, reason);
             if (!_disposed.IsCancellationRequested)

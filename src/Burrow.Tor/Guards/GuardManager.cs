@@ -260,6 +260,14 @@ internal sealed class GuardManager
     public void ReportPathBiasAttempt(GuardSelection selection, int openCircuits = 0) =>
         UpdatePathBias(selection, (g, p) => g.PathBias.NoteCircuitAttempt(p, openCircuits));
 
+    /// <summary>Whether path bias disabled the guard of <paramref name="selection"/>.</summary>
+    public bool IsDisabledByPathBias(GuardSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        lock (_lock)
+            return Find(selection.Relay.RsaIdentity)?.PathBiasDisabled ?? false;
+    }
+
     /// <summary>A circuit through the guard completed.</summary>
     public void ReportPathBiasSuccess(GuardSelection selection) =>
         UpdatePathBias(selection, static (g, _) => g.PathBias.NoteCircuitSuccess());
