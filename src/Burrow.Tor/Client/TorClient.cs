@@ -47,6 +47,7 @@ public sealed class TorClient : IAsyncDisposable
     private readonly GuardManager _guards;
     private readonly PathSelector _selector;
     private readonly CircuitPool _pool;
+    private readonly CircuitBuildTimeouts _buildTimeouts;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _bootstrapGate = new(1, 1);
     private CircuitParameters _circuitParameters = CircuitParameters.Default;
@@ -120,7 +121,9 @@ public sealed class TorClient : IAsyncDisposable
             MaxCleanCircuits = options.MaxCleanCircuits,
             MaxCircuits = options.MaxCircuits,
         };
-        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger);
+        // Adaptive circuit build timeouts (path-spec 2.4), learned and kept in state_dir, never above the configured one.
+        _buildTimeouts = new CircuitBuildTimeouts(options.StateDir, options.CircuitBuildTimeout, circuitLogger);
+        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger, _buildTimeouts);
         _pool.CircuitBuilt += OnCircuitBuilt;
         _pool.CircuitBuildFailed += OnCircuitBuildFailed;
         _directory.DirectoryChanged += OnDirectoryChanged;
@@ -184,6 +187,9 @@ public sealed class TorClient : IAsyncDisposable
             // The relays' clocks (NETINFO) against ours: the median, so one wrong relay does not decide.
             ClockSkew = offsets.Count == 0 ? _channels.ClockSkew.Median : offsets[offsets.Count / 2],
             ClockSkewWarning = _channels.ClockSkew.Warning,
+            CircuitBuildTimeout = _buildTimeouts.Current.Usage,
+            CircuitBuildTimeoutLearned = _buildTimeouts.Estimate?.Learned ?? false,
+            CircuitBuildTimeSamples = _buildTimeouts.Samples,
             ProtocolWarnings = warnings,
             SampledGuards = dir != null ? _guards.Snapshot() : [],
             CircuitsBuilt = _pool.CircuitsBuilt,
@@ -321,6 +327,7 @@ public sealed class TorClient : IAsyncDisposable
         var p = dir.Params;
         _circuitParameters = CircuitParameters.FromConsensus(p);
         _guards.OnConsensus(dir);
+        _buildTimeouts.OnConsensus(p);
         var missing = SupportedProtocols.Missing(dir.Consensus.RequiredClientProtocols);
         if (missing.Length > 0)
         {
@@ -571,6 +578,7 @@ public sealed class TorClient : IAsyncDisposable
         await _directoryCircuits.DisposeAsync().ConfigureAwait(false);
         await _channels.DisposeAsync().ConfigureAwait(false);
         _guards.Flush();
+        _buildTimeouts.Save();
         _stop.Dispose();
         _logger.LogInformation("Tor client stopped.");
     }

@@ -48,6 +48,16 @@ public sealed record TorClientStatus
     /// than 5 minutes: what is wrong and what to do. Also logged as a warning.</summary>
     public string? ClockSkewWarning { get; init; }
 
+    /// <summary>How long a request waits for a circuit being built before another is built (path-spec 2.4):
+    /// learned from this client's build times once there are enough, else the configured circuit build timeout.</summary>
+    public TimeSpan CircuitBuildTimeout { get; init; }
+
+    /// <summary>Whether <see cref="CircuitBuildTimeout"/> was learned (at least cbtmincircs build times).</summary>
+    public bool CircuitBuildTimeoutLearned { get; init; }
+
+    /// <summary>Three-hop build times recorded (at most 1000), persisted in state_dir.</summary>
+    public int CircuitBuildTimeSamples { get; init; }
+
     /// <summary>Protocol problems (required protocols missing: the client stops) and warnings (recommended ones missing).</summary>
     public IReadOnlyList<string> ProtocolWarnings { get; init; } = [];
 

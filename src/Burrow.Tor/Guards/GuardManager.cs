@@ -121,12 +121,17 @@ internal sealed class GuardManager
                 Save();
             UpdatePrimary();
             var selection = TrySelect(usage, restriction, now);
-            if (selection == null && _sampled.Any(g => g.IsListed && g.Reachable == GuardReachability.No))
+            if (selection == null && _primary.Any(g => g.Reachable == GuardReachability.No && !g.PathBiasDisabled))
             {
-                // Every usable guard is marked down: we may have been offline. Try them all again.
-                _logger.LogInformation("All usable guards are marked unreachable; retrying them.");
-                foreach (var g in _sampled)
-                    g.Reachable = GuardReachability.Maybe;
+                // Every usable guard is marked down: we may have been offline. Retry the primary guards (guard-spec
+                // A.3: they are the ones retried when the network comes back), not the whole sample: resetting every
+                // guard would let a brief outage undo what was learned about the rest.
+                _logger.LogInformation("All usable guards are marked unreachable; retrying the primary guards.");
+                foreach (var g in _primary)
+                {
+                    if (g.Reachable == GuardReachability.No)
+                        g.Reachable = GuardReachability.Maybe;
+                }
                 selection = TrySelect(usage, restriction, now);
             }
             return selection;
@@ -194,6 +199,8 @@ internal sealed class GuardManager
                 return selection.IsPrimary;
             g.Reachable = GuardReachability.Yes;
             g.FailingSince = null;
+            g.RetryDelay = null;
+            g.RetryAt = null;
             g.IsPending = false;
             var save = false;
             if (g.ConfirmedOn == null)
@@ -238,6 +245,8 @@ internal sealed class GuardManager
             g.Reachable = GuardReachability.No;
             g.FailingSince ??= now;
             g.IsPending = false;
+            g.RetryDelay = GuardParameters.NextRetryDelay(_primary.Contains(g), g.RetryDelay, _random);
+            g.RetryAt = now + g.RetryDelay;
             _logger.LogInformation("Guard {Guard} failed; marked unreachable.", g);
         }
     }
@@ -373,9 +382,8 @@ internal sealed class GuardManager
         {
             if (g.Reachable != GuardReachability.No)
                 continue;
-            var failingFor = now - (g.FailingSince ?? now);
-            var interval = GuardParameters.RetryInterval(_primary.Contains(g), failingFor);
-            if (g.LastTriedConnect is not { } tried || now - tried >= interval)
+            // Proposal 336: a randomised, growing delay per guard (set when it failed).
+            if (g.RetryAt is not { } at || now >= at)
                 g.Reachable = GuardReachability.Maybe;
         }
     }

@@ -43,6 +43,11 @@ internal sealed class SampledGuard
 
     public DateTime? FailingSince { get; set; }
 
+    /// <summary>Proposal 336: the current retry delay and when the guard becomes retriable (while unreachable).</summary>
+    public TimeSpan? RetryDelay { get; set; }
+
+    public DateTime? RetryAt { get; set; }
+
     public bool IsPending { get; set; }
 
     public override string ToString() => $"{Nickname} ${Identity.ToHex()}";
