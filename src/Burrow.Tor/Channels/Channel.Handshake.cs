@@ -51,6 +51,10 @@ internal sealed partial class Channel
                     PeerIdentity = CheckCerts(certs!, tlsCertificateDer.Span, PeerClockOffset);
                     // Clients send TIME 0 and no addresses of their own (tor-spec 4.5).
                     await WriteCellAsync(new NetinfoCell(0, NetinfoAddress.From(Target.OrPort.Address), []), ct).ConfigureAwait(false);
+                    // padding-spec 2.5: padding is negotiated right after NETINFO (PADDING_NEGOTIATE needs link protocol 5).
+                    Padding = _options.Padding?.Invoke();
+                    if (Padding?.Negotiate is { } negotiate && _framing.LinkVersion >= 5)
+                        await WriteCellAsync(negotiate, ct).ConfigureAwait(false);
                     return;
                 case ChannelCommand.VPadding:
                     break;

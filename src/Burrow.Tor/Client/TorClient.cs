@@ -48,6 +48,7 @@ public sealed class TorClient : IAsyncDisposable
     private readonly PathSelector _selector;
     private readonly CircuitPool _pool;
     private readonly CircuitBuildTimeouts _buildTimeouts;
+    private ChannelPadding? _channelPadding;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _bootstrapGate = new(1, 1);
     private CircuitParameters _circuitParameters = CircuitParameters.Default;
@@ -88,7 +89,13 @@ public sealed class TorClient : IAsyncDisposable
             Ipv4SubnetFamilyPrefix = options.Ipv4SubnetFamilyPrefix,
             Ipv6SubnetFamilyPrefix = options.Ipv6SubnetFamilyPrefix,
         });
-        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow(), SocketMark = options.SocketMark }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
+        _channels = new ChannelManager(ChannelOptions.Default with
+        {
+            Clock = () => _time.GetUtcNow(),
+            SocketMark = options.SocketMark,
+            // padding-spec 2: channels opened once a consensus is known pad by its nf_* parameters.
+            Padding = () => Volatile.Read(ref _channelPadding),
+        }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
         var circuitLogger = loggerFactory.CreateLogger("Burrow.Tor.Circuits");
         // One builder for every circuit; exit and directory circuits differ only in their timeouts.
         var exitBuilder = new CircuitBuilder(_channels, () => _circuitParameters, circuitLogger)
@@ -328,6 +335,7 @@ public sealed class TorClient : IAsyncDisposable
         _circuitParameters = CircuitParameters.FromConsensus(p);
         _guards.OnConsensus(dir);
         _buildTimeouts.OnConsensus(p);
+        Volatile.Write(ref _channelPadding, ChannelPadding.For(_options.ConnectionPadding, Padding.NetflowPadding.FromConsensus(p)));
         var missing = SupportedProtocols.Missing(dir.Consensus.RequiredClientProtocols);
         if (missing.Length > 0)
         {

@@ -72,7 +72,10 @@ public sealed class PathBiasNetworkTests(ITestOutputHelper output) : IAsyncLifet
         client.CircuitBuilt += (_, c) => { lock (firstHops) firstHops.Add(c.Hops[0].Nickname); };
         client.CircuitFailed += (_, f) => output.WriteLine($"build failed: {string.Join(" -> ", f.Path)}: {f.Reason}");
         await client.BootstrapAsync(null, Timeout());
-        Assert.Equal("relay0", client.GetStatus().PrimaryGuards[0].Nickname);
+        // relay0 was the first primary guard; preemptive circuits may already be judging it.
+        var start = client.GetStatus().SampledGuards.Single(g => g.Nickname == "relay0");
+        Assert.True(start.IsConfirmed);
+        Assert.True(start.IsPrimary || start.PathBiasDisabled);
 
         // Streams on fresh circuits (a new isolation key each) until the guard is judged; every request is bounded.
         var failed = 0;
