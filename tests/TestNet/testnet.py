@@ -3,6 +3,7 @@
 
   testnet start DIR [--base-port N] [--large-size-mb N] [--voting-interval S]
                     [--http-address A] [--timeout S] [--link-delay-ms N]
+                    [--consensus-params 'K=V ...'] [--node-torrc NODE:LINE]...
   testnet status DIR
   testnet stop DIR
 
@@ -438,7 +439,7 @@ def torrc_relay(lay, name, role, interval):
     return lines
 
 
-def torrc_authority(fps, interval, offset):
+def torrc_authority(fps, interval, offset, extra_params=""):
     exits = ",".join("$" + fps[n] for n, r in NODES if r == "exit")
     guards = ",".join("$" + fps[n] for n, r in NODES if r != "exit")
     every = ",".join("$" + fps[n] for n, _ in NODES)
@@ -460,7 +461,7 @@ def torrc_authority(fps, interval, offset):
         "TestingDirAuthVoteGuardIsStrict 1",
         "TestingDirAuthVoteHSDir " + every,
         "TestingDirAuthVoteHSDirIsStrict 1",
-        "ConsensusParams " + CONSENSUS_PARAMS,
+        "ConsensusParams " + CONSENSUS_PARAMS + ((" " + extra_params) if extra_params else ""),
         "# chosen at start so that the first vote comes ~%gs after the authorities start"
         % FIRST_VOTE_AFTER,
         "TestingV3AuthVotingStartOffset %d" % offset,
@@ -732,7 +733,10 @@ class Starter:
         for name, role in NODES:
             lines = torrc_common(lay, name, dirauth, run_as) + torrc_relay(lay, name, role, a.voting_interval)
             if role == "authority":
-                lines += torrc_authority(fps, a.voting_interval, offset)
+                lines += torrc_authority(fps, a.voting_interval, offset, a.consensus_params)
+            extra = [line.split(":", 1)[1] for line in a.node_torrc if line.split(":", 1)[0] == name]
+            if extra:
+                lines += ["# --node-torrc"] + extra
             write_file(os.path.join(lay.node(name), "torrc"), "\n".join(lines) + "\n")
         write_file(os.path.join(client_nd, "torrc"),
                    "\n".join(torrc_common(lay, CLIENT, dirauth, run_as) + torrc_client(lay)) + "\n")
@@ -1003,6 +1007,15 @@ def cmd_start(a):
         raise TestNetError("--large-size-mb must be 1..4096")
     if not 0 <= a.link_delay_ms <= MAX_LINK_DELAY_MS:
         raise TestNetError("--link-delay-ms must be 0..%d (0: no delay proxy)" % MAX_LINK_DELAY_MS)
+    for p in a.consensus_params.split():
+        k, _, v = p.partition("=")
+        if not k or not v.lstrip("-").isdigit():
+            raise TestNetError("--consensus-params: '%s' is not NAME=INTEGER" % p)
+    names = [n for n, _ in NODES]
+    for line in a.node_torrc:
+        node, sep, text = line.partition(":")
+        if not sep or node not in names or not text.strip() or "\n" in text:
+            raise TestNetError("--node-torrc: '%s' must be NODE:TORRC-LINE with NODE one of %s" % (line, ", ".join(names)))
     os.makedirs(d, exist_ok=True)
     os.chmod(d, 0o755)
     lock = lock_dir(d)
@@ -1135,6 +1148,10 @@ def main(argv):
     s.add_argument("--http-address", default="127.0.0.2",
                    help="address of the test HTTP server (default 127.0.0.2; not 127.0.0.1)")
     s.add_argument("--timeout", type=float, default=120, help="give up after this many seconds")
+    s.add_argument("--consensus-params", default="", metavar="'K=V ...'",
+                   help="extra consensus parameters the authorities vote (e.g. 'pb_dropguards=1 pb_mincircs=10')")
+    s.add_argument("--node-torrc", action="append", default=[], metavar="NODE:LINE",
+                   help="an extra torrc line for one node (repeatable), e.g. 'relay0:ExtendAllowPrivateAddresses 0'")
     s.add_argument("--link-delay-ms", type=int, default=0, metavar="N",
                    help="hold every relay link's data N ms each way in a delay proxy (default 0: none)")
     s.add_argument("--stop-with-pid", type=int, metavar="PID",

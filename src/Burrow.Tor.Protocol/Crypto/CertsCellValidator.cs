@@ -21,7 +21,7 @@ internal static class CertsCellValidator
 
     /// <summary>
     /// Checks: exactly one each of types 2, 4, 5, 7 (and no type twice); the type-2 X.509 identity
-    /// certificate is a self-signed 1024-bit RSA key within its validity dates; type 4 certifies an
+    /// certificate is a self-signed 1024-bit RSA key with exponent 65537 within its validity dates; type 4 certifies an
     /// Ed25519 signing key and is signed by the Ed25519 identity it embeds; type 5 is signed by that
     /// signing key and certifies <paramref name="tlsCertSha256"/>; type 7 binds that Ed25519
     /// identity and is signed by the type-2 RSA key; nothing has expired at <paramref name="now"/>.
@@ -116,6 +116,8 @@ internal static class CertsCellValidator
             var key = RsaPublicKey.FromPkcs1Der(rsa.ExportRSAPublicKey());
             if (key.KeySizeBits != 1024)
                 throw new TorCryptoException($"{t2}: the identity key is {key.KeySizeBits}-bit, must be 1024-bit");
+            if (!key.HasTorExponent)
+                throw new TorCryptoException($"{t2}: the identity key's public exponent is {Truncate(key.Exponent)}, must be {RsaPublicKey.TorExponent} (tor-spec 0.3)");
             if (!IsSelfSigned(der, rsa))
                 throw new TorCryptoException($"{t2}: is not a single DER certificate correctly self-signed by its own key");
             var notBefore = new DateTimeOffset(cert.NotBefore);
@@ -140,6 +142,13 @@ internal static class CertsCellValidator
         {
             throw new TorCryptoException($"{what}: its RSA public key does not decode ({e.Message})", e);
         }
+    }
+
+    /// <summary>A peer's exponent can be as long as the key; keep the message short.</summary>
+    private static string Truncate(System.Numerics.BigInteger value)
+    {
+        var text = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return text.Length <= 24 ? text : text[..24] + "...";
     }
 
     /// <summary>Verifies Certificate.signatureValue over tbsCertificate with the certificate's own key.</summary>

@@ -18,6 +18,13 @@ internal sealed class Ed25519Certificate
     /// <summary>Certificates travel in cells and descriptors; nothing legitimate comes near this.</summary>
     public const int MaxLength = 8192;
 
+    /// <summary>
+    /// The last EXPIRATION_DATE (hours since the epoch) a <see cref="DateTimeOffset"/> can hold: the
+    /// 32-bit field reaches far past year 9999. Later dates are refused at parse time, so
+    /// <see cref="Expires"/> can never throw on a peer's value.
+    /// </summary>
+    public static readonly uint MaxExpirationHours = (uint)((DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerHour);
+
     private readonly byte[] _encoded;
 
     private Ed25519Certificate(byte[] encoded, byte certType, uint expirationHours, byte keyType, byte[] certifiedKey,
@@ -53,7 +60,7 @@ internal sealed class Ed25519Certificate
 
     /// <summary>Parses a certificate.</summary>
     /// <exception cref="TorCryptoException">
-    /// Wrong version, truncated or overlong fields, a malformed signed-with-key extension, or an
+    /// Wrong version, truncated or overlong fields, an expiration past year 9999, a malformed signed-with-key extension, or an
     /// unknown extension flagged AFFECTS_VALIDATION.
     /// </exception>
     public static Ed25519Certificate Parse(ReadOnlySpan<byte> encoded)
@@ -66,6 +73,7 @@ internal sealed class Ed25519Certificate
             throw new TorCryptoException($"Ed25519 certificate: version {encoded[0]} is not supported (only 1)");
         var certType = encoded[1];
         var expiration = BinaryPrimitives.ReadUInt32BigEndian(encoded[2..]);
+        CheckExpirationHours(expiration, "Ed25519 certificate");
         var keyType = encoded[6];
         var certified = encoded.Slice(7, 32).ToArray();
         int n = encoded[39];
@@ -102,6 +110,13 @@ internal sealed class Ed25519Certificate
         if (pos != signedEnd)
             throw new TorCryptoException($"Ed25519 certificate: {signedEnd - pos} unexpected bytes between the extensions and the signature");
         return new Ed25519Certificate(encoded.ToArray(), certType, expiration, keyType, certified, extensions, signedWith);
+    }
+
+    /// <exception cref="TorCryptoException"><paramref name="hours"/> is past year 9999.</exception>
+    internal static void CheckExpirationHours(uint hours, string what)
+    {
+        if (hours > MaxExpirationHours)
+            throw new TorCryptoException($"{what}: EXPIRATION_DATE {hours} (hours since 1970) is past the year 9999; at most {MaxExpirationHours} is accepted");
     }
 
     /// <summary>True if the signature verifies with <paramref name="signingKey"/> (and any embedded key is that key).</summary>

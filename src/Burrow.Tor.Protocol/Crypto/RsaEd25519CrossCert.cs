@@ -29,7 +29,7 @@ internal sealed class RsaEd25519CrossCert
 
     public DateTimeOffset Expires => DateTimeOffset.UnixEpoch.AddHours(ExpirationHours);
 
-    /// <exception cref="TorCryptoException">Truncated, or its length disagrees with SIGLEN.</exception>
+    /// <exception cref="TorCryptoException">Truncated, its length disagrees with SIGLEN, or it expires past year 9999.</exception>
     public static RsaEd25519CrossCert Parse(ReadOnlySpan<byte> encoded)
     {
         if (encoded.Length < SignedLength + 1)
@@ -37,6 +37,7 @@ internal sealed class RsaEd25519CrossCert
         var sigLen = encoded[SignedLength];
         if (encoded.Length != SignedLength + 1 + sigLen)
             throw new TorCryptoException($"RSA->Ed25519 cross-certificate: SIGLEN {sigLen} disagrees with its {encoded.Length} bytes");
+        Ed25519Certificate.CheckExpirationHours(BinaryPrimitives.ReadUInt32BigEndian(encoded[32..]), "RSA->Ed25519 cross-certificate");
         return new RsaEd25519CrossCert(encoded[..SignedLength].ToArray(), encoded[(SignedLength + 1)..].ToArray());
     }
 

@@ -33,6 +33,15 @@ internal sealed class RsaPublicKey
 
     public int ModulusBytes { get; }
 
+    /// <summary>tor-spec 0.3: Tor's RSA keys use "a fixed exponent of 65537".</summary>
+    public const int TorExponent = 65537;
+
+    /// <summary>The public exponent.</summary>
+    public BigInteger Exponent => _exponent;
+
+    /// <summary>True when the exponent is <see cref="TorExponent"/>.</summary>
+    public bool HasTorExponent => _exponent == TorExponent;
+
     public int KeySizeBits => ModulusBytes * 8;
 
     /// <summary>Parses a PKCS#1 RSAPublicKey DER encoding.</summary>

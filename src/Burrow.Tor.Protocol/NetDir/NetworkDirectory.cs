@@ -97,6 +97,13 @@ internal sealed class NetworkDirectory
     /// <summary>Usable: valid-after &lt;= now &lt;= valid-until.</summary>
     public bool IsLive(DateTime now) => now >= ValidAfter && now <= ValidUntil;
 
+    /// <summary>dir-spec 1.4 and 5.1: clients keep using a consensus for up to 24 hours past valid-until
+    /// when no newer one can be fetched ("reasonably live"), never after.</summary>
+    public static readonly TimeSpan ReasonablyLiveAfterExpiry = TimeSpan.FromHours(24);
+
+    /// <summary>Live, or expired less than <see cref="ReasonablyLiveAfterExpiry"/> ago (dir-spec 5.1).</summary>
+    public bool IsReasonablyLive(DateTime now) => now <= ValidUntil + ReasonablyLiveAfterExpiry;
+
     /// <summary>The newest there is: valid-after &lt;= now &lt; fresh-until.</summary>
     public bool IsFresh(DateTime now) => now >= ValidAfter && now < FreshUntil;
 

@@ -18,6 +18,10 @@ internal sealed record ExitRequirement
     /// <summary>Every hop must be Stable.</summary>
     public bool Stable { get; init; }
 
+    /// <summary>The circuit will ask its exit for congestion control (the consensus enables it): exits that
+    /// support it are preferred (<see cref="CircuitProtocols.SupportsCongestionControl"/>).</summary>
+    public bool CongestionControl { get; init; }
+
     /// <summary>Exits not to choose (fingerprints that refused this request).</summary>
     public IReadOnlySet<RsaIdentity> ExcludedExits { get; init; } = new HashSet<RsaIdentity>();
 

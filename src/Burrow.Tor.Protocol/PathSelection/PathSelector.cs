@@ -25,11 +25,13 @@ internal sealed class PathSelector
 
     public PathRules Rules { get; }
 
-    /// <summary>Running, Valid, Fast, with a microdescriptor and an ntor key: usable in any hop of a general circuit.</summary>
+    /// <summary>Running, Valid, Fast, with a microdescriptor, an ntor key and "Relay=2" (CREATE2/EXTEND2,
+    /// <see cref="CircuitProtocols"/>): usable in any hop of a general circuit.</summary>
     public static bool IsUsableForCircuits(Relay r, bool stable) =>
         r.HasFlag(RelayFlags.Running | RelayFlags.Valid | RelayFlags.Fast)
         && (!stable || r.HasFlag(RelayFlags.Stable))
-        && r.HasNtorOnionKey;
+        && r.HasNtorOnionKey
+        && CircuitProtocols.CanCarryCircuits(r);
 
     /// <summary>Whether <paramref name="r"/> can be the exit for <paramref name="requirement"/>.</summary>
     public static bool IsUsableAsExit(Relay r, ExitRequirement requirement)
@@ -53,6 +55,12 @@ internal sealed class PathSelector
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(requirement);
         var index = IndexOf(directory);
+        // Congestion control wanted: exits that can run it first (tor-spec 9.3 Relay=4, 9.12 FlowCtrl=2), any
+        // usable exit when none can (the circuit then uses fixed windows).
+        if (requirement.CongestionControl
+            && Choose(index, index.ExitCapable, PathPosition.Exit,
+                r => CircuitProtocols.SupportsCongestionControl(r) && IsUsableAsExit(r, requirement) && (filter is null || filter(r))) is { } cc)
+            return cc;
         return Choose(index, index.ExitCapable, PathPosition.Exit, r => IsUsableAsExit(r, requirement) && (filter is null || filter(r)));
     }
 
@@ -101,7 +109,7 @@ internal sealed class PathSelector
             ?? ChooseExit(directory, requirement)
             ?? throw new PathSelectionException($"no usable exit relay allows {requirement} ({directory.Relays.Count} relays listed)");
         var exclusion = new PathExclusion(Rules, [exit]);
-        var guard = chooseGuard(g => IsUsableForCircuits(g, requirement.Stable) && exclusion.Allows(g))
+        var guard = chooseGuard(g => IsUsableForCircuits(g, requirement.Stable) && CircuitProtocols.CanBeFirstHop(g) && exclusion.Allows(g))
             ?? throw new PathSelectionException($"no usable guard may share a circuit with exit {exit.Nickname}");
         if (!Rules.MayShareCircuit(guard, exit))
             throw new PathSelectionException($"guard {guard.Nickname} may not share a circuit with exit {exit.Nickname}");

@@ -22,6 +22,7 @@ internal sealed partial class Channel
         _framing = ChannelFraming.ForLinkVersion(version);
 
         var sawCerts = false;
+        CertsCell? certs = null;
         while (true)
         {
             (command, body) = await ReadHandshakeCellAsync(ct).ConfigureAwait(false);
@@ -31,7 +32,10 @@ internal sealed partial class Channel
                     if (sawCerts)
                         throw Handshake("the relay sent a second CERTS cell");
                     sawCerts = true;
-                    PeerIdentity = CheckCerts(Decode(CertsCell.Decode, body), tlsCertificateDer.Span);
+                    // Checked when NETINFO has told us the relay's clock (the responder sends CERTS,
+                    // AUTH_CHALLENGE and NETINFO together, and nothing is sent before the check), so a
+                    // lifetime failure can say whether the clocks disagree.
+                    certs = Decode(CertsCell.Decode, body);
                     break;
                 case ChannelCommand.AuthChallenge:
                     // Only needed to authenticate ourselves, which a client does not do (tor-spec 4.3).
@@ -44,8 +48,13 @@ internal sealed partial class Channel
                         throw Handshake("NETINFO came before CERTS; the relay never proved its identity");
                     var netinfo = Decode(NetinfoCell.Decode, body);
                     PeerClockOffset = netinfo.Timestamp == 0 ? null : netinfo.Time - _options.Clock();
+                    PeerIdentity = CheckCerts(certs!, tlsCertificateDer.Span, PeerClockOffset);
                     // Clients send TIME 0 and no addresses of their own (tor-spec 4.5).
                     await WriteCellAsync(new NetinfoCell(0, NetinfoAddress.From(Target.OrPort.Address), []), ct).ConfigureAwait(false);
+                    // padding-spec 2.5: padding is negotiated right after NETINFO (PADDING_NEGOTIATE needs link protocol 5).
+                    Padding = _options.Padding?.Invoke();
+                    if (Padding?.Negotiate is { } negotiate && _framing.LinkVersion >= 5)
+                        await WriteCellAsync(negotiate, ct).ConfigureAwait(false);
                     return;
                 case ChannelCommand.VPadding:
                     break;
@@ -55,16 +64,22 @@ internal sealed partial class Channel
         }
     }
 
-    private RelayLinkIdentity CheckCerts(CertsCell certs, ReadOnlySpan<byte> tlsCertificateDer)
+    /// <summary>Clock differences below this are not worth a hint in a certificate error.</summary>
+    private static readonly TimeSpan SkewHintThreshold = TimeSpan.FromMinutes(5);
+
+    private RelayLinkIdentity CheckCerts(CertsCell certs, ReadOnlySpan<byte> tlsCertificateDer, TimeSpan? peerClockOffset)
     {
         RelayLinkIdentity identity;
+        var digest = SHA256.HashData(tlsCertificateDer);
+        var now = _options.Clock();
         try
         {
-            identity = CertsCellValidator.ValidateResponder(certs.Certificates, SHA256.HashData(tlsCertificateDer), _options.Clock());
+            identity = CertsCellValidator.ValidateResponder(certs.Certificates, digest, now);
         }
         catch (TorCryptoException e)
         {
-            throw new ChannelException(ChannelErrorKind.HandshakeFailed, $"Relay {Target} sent invalid certificates: {e.Message}", e);
+            throw new ChannelException(ChannelErrorKind.HandshakeFailed,
+                $"Relay {Target} sent invalid certificates: {e.Message}{ClockHint(certs, digest, now, peerClockOffset)}", e);
         }
         if (identity.RsaIdentity != Target.RsaIdentity)
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
@@ -73,6 +88,27 @@ internal sealed partial class Channel
             throw new ChannelException(ChannelErrorKind.IdentityMismatch,
                 $"Relay {Target} proved Ed25519 identity {identity.Ed25519Identity}, but {ed} was expected; refusing the channel.");
         return identity;
+    }
+
+    /// <summary>
+    /// When the certificates fail by this computer's clock but pass by the relay's (its NETINFO TIME), the
+    /// lifetime check failed because the clocks disagree: say so. tor-spec 4.5 lets NETINFO's time help
+    /// decide whether our clock is skewed, never trust it: the check itself still uses our clock.
+    /// </summary>
+    private string ClockHint(CertsCell certs, byte[] digest, DateTimeOffset now, TimeSpan? peerClockOffset)
+    {
+        if (peerClockOffset is not { } offset || offset.Duration() < SkewHintThreshold)
+            return "";
+        try
+        {
+            CertsCellValidator.ValidateResponder(certs.Certificates, digest, now + offset);
+        }
+        catch (TorCryptoException)
+        {
+            return "";
+        }
+        return $" (by the relay's clock, {(now + offset).ToUniversalTime():u}, they are valid: this computer's clock ({now.ToUniversalTime():u}) " +
+            $"is {ClockSkewMonitor.Describe(offset)}: check it)";
     }
 
     private ChannelException Handshake(string what) =>

@@ -68,7 +68,10 @@ internal sealed partial class Channel
                     cells[i] = default;
                 }
                 if (length > 0)
+                {
                     await _stream.WriteAsync(batch.AsMemory(0, length), _closing.Token).ConfigureAwait(false);
+                    Volatile.Write(ref _lastWriteTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
+                }
             }
         }
         catch (Exception e)
@@ -160,6 +163,12 @@ internal sealed partial class Channel
             {
                 // PADDING / VPADDING keepalives, late VERSIONS (ignored, tor-spec 4.1), and anything else
                 // without a circuit: nothing for a client to do.
+                if (command == ChannelCommand.PaddingNegotiate)
+                {
+                    // padding-spec 2.5: "Clients ... MUST reject padding negotiation messages from relays, and close the channel."
+                    Close(new ChannelException(ChannelErrorKind.ProtocolViolation, $"Channel to {Target}: the relay sent PADDING_NEGOTIATE, which only clients send (padding-spec 2.5)."));
+                    return;
+                }
                 if (command is not (ChannelCommand.Padding or ChannelCommand.VPadding))
                     ChannelLog.DroppedCell(_logger, Target, command, 0);
                 continue;

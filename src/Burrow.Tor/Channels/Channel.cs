@@ -43,6 +43,7 @@ internal sealed partial class Channel : IAsyncDisposable
     private ChannelFraming _framing = ChannelFraming.Initial;
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
+    private Task _padLoop = Task.CompletedTask;
 
     private Channel(Stream stream, ChannelTarget target, ChannelOptions options, ILogger logger)
     {
@@ -138,6 +139,8 @@ internal sealed partial class Channel : IAsyncDisposable
         }
         channel._readLoop = Task.Run(channel.ReadLoopAsync);
         channel._writeLoop = Task.Run(channel.WriteLoopAsync);
+        if (channel.Padding is { Pads: true } padding)
+            channel._padLoop = Task.Run(() => channel.PadLoopAsync(padding));
         ChannelLog.Opened(logger, target, channel.LinkVersion);
         return channel;
     }

@@ -74,8 +74,8 @@ internal static class ChannelConnector
             ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
             var tls = new SslClientAuthenticationOptions
             {
-                // No SNI: relays do not need one and a name would only be a fingerprint.
-                TargetHost = string.Empty,
+                // A random name, as C tor clients send (relays ignore it; no SNI at all would stand out).
+                TargetHost = TlsServerName.Random(),
                 // tor-spec 2.2: no TLS session resumption.
                 AllowTlsResume = false,
                 CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,

@@ -18,6 +18,12 @@ internal static partial class ChannelLog
     [LoggerMessage(EventId = 1103, Level = LogLevel.Trace, Message = "Channel to {Relay}: dropped a {Command} cell for circuit {CircId}")]
     public static partial void DroppedCell(ILogger logger, ChannelTarget relay, ChannelCommand command, uint circId);
 
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Channel to {Relay}: the relay's clock differs from ours by {Seconds:0} s (NETINFO)")]
+    public static partial void PeerClock(ILogger logger, ChannelTarget relay, double seconds);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void ClockSkewed(ILogger logger, string warning);
+
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Channel to {Relay}: circuit {CircId} failed to handle a {Command} cell")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, ChannelTarget relay, uint circId, ChannelCommand command);
 }

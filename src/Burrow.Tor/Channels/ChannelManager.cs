@@ -28,7 +28,11 @@ internal sealed class ChannelManager : IAsyncDisposable
         _options = options ?? ChannelOptions.Default;
         _logger = logger ?? NullLogger.Instance;
         _connect = connect ?? ((target, ct) => Channel.ConnectAsync(target, _options, _logger, ct));
+        ClockSkew = new ClockSkewMonitor(_logger, _options.Clock);
     }
+
+    /// <summary>The relays' clocks against ours, from every channel opened (NETINFO TIME).</summary>
+    public ClockSkewMonitor ClockSkew { get; }
 
     /// <summary>Channels that are open now.</summary>
     public IReadOnlyList<Channel> OpenChannels
@@ -70,6 +74,8 @@ internal sealed class ChannelManager : IAsyncDisposable
         // The connection belongs to everyone waiting for it: only disposal (or its own timeout) stops it.
         // A failed attempt stays in the table as a faulted task and is replaced by the next request.
         var channel = await _connect(target, _disposed.Token).ConfigureAwait(false);
+        if (channel.PeerClockOffset is { } offset)
+            ClockSkew.Record(target, offset);
         _ = channel.Completion.ContinueWith(_ => Forget(target, channel), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (_disposed.IsCancellationRequested)

@@ -20,6 +20,9 @@ internal sealed record ChannelOptions
     /// client's own traffic apart; null leaves sockets unmarked.</summary>
     public uint? SocketMark { get; init; }
 
+    /// <summary>Connection padding for new channels (padding-spec 2), asked when each channel opens; null: none.</summary>
+    public Func<ChannelPadding?>? Padding { get; init; }
+
     /// <summary>The clock used to check certificate lifetimes.</summary>
     public Func<DateTimeOffset> Clock { get; init; } = static () => DateTimeOffset.UtcNow;
 }

@@ -35,12 +35,19 @@ internal sealed class CircuitPool : IAsyncDisposable
     private readonly Dictionary<int, DateTime> _portsSeen = [];
     private readonly CancellationTokenSource _disposed = new();
     private readonly FailedRelays _failedRelays;
+    private readonly CircuitBuildTimeouts _buildTimeouts;
+
+    /// <summary>Marks the error of a build a request stopped waiting for at the learned usage timeout (the build
+    /// goes on for measurement): retried without counting against <see cref="CircuitPoolOptions.MaxCircuitBuildAttempts"/>,
+    /// up to that many times again.</summary>
+    private const string UsageTimeoutKey = "Burrow.CircuitBuildUsageTimeout";
     private long _built;
     private long _failed;
 
     public CircuitPool(Func<NetworkDirectory?> directory, PathSelector selector, GuardManager guards, CircuitBuilder builder,
-        CircuitPoolOptions options, TimeProvider time, ILogger logger)
+        CircuitPoolOptions options, TimeProvider time, ILogger logger, CircuitBuildTimeouts? buildTimeouts = null)
     {
+        _buildTimeouts = buildTimeouts ?? new CircuitBuildTimeouts(null, options.CircuitBuildTimeout, logger);
         _directory = directory;
         _selector = selector;
         _guards = guards;
@@ -50,6 +57,9 @@ internal sealed class CircuitPool : IAsyncDisposable
         _logger = logger;
         _failedRelays = new FailedRelays(time, options.FailedRelayAvoidance);
     }
+
+    /// <summary>The adaptive build timeouts (path-spec 2.4) the pool uses.</summary>
+    internal CircuitBuildTimeouts BuildTimeouts => _buildTimeouts;
 
     /// <summary>Relays circuits recently failed to reach, avoided in new paths (for tests and status).</summary>
     internal FailedRelays FailedRelays => _failedRelays;
@@ -136,6 +146,7 @@ internal sealed class CircuitPool : IAsyncDisposable
         Exception? last = null;
         var failures = 0;
         var guardFailures = 0;
+        var usageTimeouts = 0;
         while (failures < _options.MaxCircuitBuildAttempts)
         {
             PendingBuild build;
@@ -151,7 +162,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                 if (doneWhenBuilt)
                     return built;
             }
-            catch (CircuitPoolException e) when (e.Kind == CircuitPoolErrorKind.NoPath)
+            catch (CircuitPoolException e) when (e.Kind is CircuitPoolErrorKind.NoPath or CircuitPoolErrorKind.ConsensusTooOld)
             {
                 throw;
             }
@@ -159,6 +170,9 @@ internal sealed class CircuitPool : IAsyncDisposable
             {
                 last = e;
                 if (build.GuardUnreachable && ++guardFailures <= _options.MaxGuardFailures)
+                    continue;
+                // A build abandoned at the learned (adaptive) timeout is not a failure of the path: try another.
+                if (e.Data.Contains(UsageTimeoutKey) && ++usageTimeouts <= _options.MaxCircuitBuildAttempts)
                     continue;
                 failures++;
             }
@@ -170,7 +184,8 @@ internal sealed class CircuitPool : IAsyncDisposable
     /// <summary>Housekeeping: drop closed circuits, close old idle ones, top up clean circuits for predicted ports.</summary>
     public void Maintain()
     {
-        if (_disposed.IsCancellationRequested || _directory() is not { } dir || !dir.IsLive(Now))
+        // Preemptive circuits too follow the "reasonably live" rule (dir-spec 5.1), not strict liveness.
+        if (_disposed.IsCancellationRequested || _directory() is not { } dir || !dir.IsReasonablyLive(Now))
             return;
         lock (_lock)
         {
@@ -244,6 +259,8 @@ internal sealed class CircuitPool : IAsyncDisposable
     private PendingBuild StartBuild(ExitRequirement requirement)
     {
         var dir = _directory() ?? throw new CircuitPoolException(CircuitPoolErrorKind.NotBootstrapped, "no network directory yet");
+        if (Dir.ConsensusTimeline.ProblemOf(dir, Now) is { } tooOld)
+            throw new CircuitPoolException(CircuitPoolErrorKind.ConsensusTooOld, tooOld);
         if (_circuits.Count + _pending.Count >= _options.MaxCircuits)
         {
             // Make room: an idle circuit nobody can use any more, else the oldest idle clean one.
@@ -253,6 +270,9 @@ internal sealed class CircuitPool : IAsyncDisposable
             victim.Circuit.Close();
             _circuits.Remove(victim);
         }
+        // Proposal 324: when the consensus turns congestion control on, exits that can run it come first.
+        if (CongestionControl.CongestionControlParameters.FromConsensus(dir.Params).Enabled)
+            requirement = requirement with { CongestionControl = true };
         GuardSelection? guard = null;
         CircuitPath path;
         try
@@ -270,24 +290,86 @@ internal sealed class CircuitPool : IAsyncDisposable
             throw new CircuitPoolException(CircuitPoolErrorKind.NoPath, $"no path for {requirement}: {e.Message}", e);
         }
         var pending = new PendingBuild(path);
-        pending.Task = BuildAsync(pending, guard!);
         _pending.Add(pending);
+        _ = RunBuildAsync(pending, guard!);
         return pending;
     }
 
-    private async Task<PooledCircuit> BuildAsync(PendingBuild pending, GuardSelection guard)
+    private async Task RunBuildAsync(PendingBuild pending, GuardSelection guard)
+    {
+        try
+        {
+            if (await BuildAsync(pending, guard).ConfigureAwait(false) is { } built)
+                pending.Result.TrySetResult(built);
+            else
+                pending.Result.TrySetException(new CircuitException(CircuitErrorKind.Closed, $"measurement circuit through {pending.Path} closed unused"));
+        }
+        catch (Exception e)
+        {
+            pending.Result.TrySetException(e);
+        }
+    }
+
+    /// <summary>path-spec 2.4.4: the request stops waiting at the usage timeout and another circuit is built; this
+    /// one goes on until the close timeout so its build time is still learned, and is then closed unused.</summary>
+    private void OnUsageTimeout(PendingBuild pending, TimeSpan usage, int hop)
+    {
+        lock (_lock)
+        {
+            if (pending.Result.Task.IsCompleted || !_pending.Remove(pending))
+                return;
+            pending.Measuring = true;
+        }
+        if (hop >= 1)
+            _buildTimeouts.OnTimedOut();
+        var error = new CircuitException(CircuitErrorKind.Timeout,
+            $"circuit through {pending.Path} not built within the learned circuit build timeout of {usage.TotalMilliseconds:0} ms (path-spec 2.4); building another");
+        error.Data[UsageTimeoutKey] = true;
+        pending.Result.TrySetException(error);
+    }
+
+    /// <summary>Null for a measurement circuit (built past the usage timeout, closed unused).</summary>
+    private async Task<PooledCircuit?> BuildAsync(PendingBuild pending, GuardSelection guard)
     {
         await System.Threading.Tasks.Task.Yield();
         var path = pending.Path;
         var started = Now;
+        var startedTicks = _time.GetTimestamp();
+        var (usage, close) = _buildTimeouts.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        timeout.CancelAfter(_options.CircuitBuildTimeout);
+        timeout.CancelAfter(close);
         Circuit? circuit = null;
         var hop = -1; // -1: refused before any hop started
+        using var usageTimer = usage < close ? _time.CreateTimer(_ => OnUsageTimeout(pending, usage, Volatile.Read(ref hop)), null, usage, System.Threading.Timeout.InfiniteTimeSpan) : null;
         try
         {
             var targets = path.Hops.Select(h => new RelayTarget(h.RsaIdentity, h.Ed25519Identity, h.NtorOnionKey, h.OrPort, h.Protocols)).ToList();
-            circuit = await _builder.BuildAsync(targets, timeout.Token, i => hop = i).ConfigureAwait(false);
+            circuit = await _builder.BuildAsync(targets, timeout.Token, i =>
+            {
+                hop = i;
+                // Path bias (path-spec 7.1): the guard answered and is now asked to extend: an attempt it is judged on.
+                if (i == 1)
+                    _guards.ReportPathBiasAttempt(guard, PendingThrough(guard));
+            }).ConfigureAwait(false);
+            usageTimer?.Dispose();
+            _buildTimeouts.OnBuilt(path.Hops.Count, _time.GetElapsedTime(startedTicks));
+            if (path.Hops.Count > 1)
+                _guards.ReportPathBiasSuccess(guard);
+            bool measuring;
+            lock (_lock)
+            {
+                measuring = pending.Measuring;
+                if (measuring)
+                    _pending.Remove(pending);
+            }
+            if (measuring)
+            {
+                // A measurement circuit (past the usage timeout): its time is learned, it is not used.
+                _guards.ReportSuccess(guard);
+                circuit.Close();
+                _logger.LogDebug("Measurement circuit through {Path} built in {Ms:0} ms, closed unused.", path, (Now - started).TotalMilliseconds);
+                return null;
+            }
             if (!_guards.ReportSuccess(guard))
             {
                 // A primary guard may be back: this circuit through a lesser guard is not to be used.
@@ -300,6 +382,8 @@ internal sealed class CircuitPool : IAsyncDisposable
                 _pending.Remove(pending);
                 _circuits.Add(pooled);
             }
+            _ = circuit.Completion.ContinueWith(_ => OnPooledCircuitClosed(pooled, guard), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             Interlocked.Increment(ref _built);
             _logger.LogDebug("Built {Circuit} in {Ms:0} ms.", pooled, (Now - started).TotalMilliseconds);
             CircuitBuilt?.Invoke(pooled);
@@ -322,15 +406,50 @@ internal sealed class CircuitPool : IAsyncDisposable
             // Extending to hop k failed (a relay refused or could not reach it, or it never answered):
             // that relay is the suspect. Not for a refused path or our own shutdown.
             if (hop >= 1 && hop < path.Hops.Count && !_disposed.IsCancellationRequested && e is CircuitException or OperationCanceledException)
-                _failedRelays.Report(path.Hops[hop].RsaIdentity);
-            var reason = e is OperationCanceledException ? $"timed out after {_options.CircuitBuildTimeout.TotalSeconds:0} s" : e.Message;
+                _failedRelays.Report(path.Hops[hop].RsaIdentity, path.Hops[0].RsaIdentity);
+            // A guard path bias has just disabled lied about what it could not reach: drop what it made us avoid.
+            if (_guards.IsDisabledByPathBias(guard) && _failedRelays.ForgetReportsVia(guard.Relay.RsaIdentity) is > 0 and var forgotten)
+                _logger.LogInformation("Path bias: forgot {Count} relays guard {Guard} had failed to extend to.", forgotten, guard.Relay.Nickname);
+            var reason = e is OperationCanceledException ? $"timed out after {close.TotalSeconds:0.#} s" : e.Message;
             _logger.LogInformation("Building a circuit through {Path} failed at hop {Hop}: {Reason}", path, Math.Max(hop, 0) + 1, reason);
             if (!_disposed.IsCancellationRequested)
                 CircuitBuildFailed?.Invoke(path, $"failed at hop {Math.Max(hop, 0) + 1}: {reason}");
             if (e is OperationCanceledException && !_disposed.IsCancellationRequested)
-                throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {_options.CircuitBuildTimeout.TotalSeconds:0} s", e);
+                throw new CircuitException(CircuitErrorKind.Timeout, $"circuit through {path} not built within {close.TotalSeconds:0.#} s", e);
             throw;
         }
+    }
+
+    /// <summary>Records how a stream attempt on <paramref name="circuit"/> went (path bias use accounting).</summary>
+    public static void NoteUse(PooledCircuit circuit, StreamUseOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        circuit.NoteUse(outcome);
+    }
+
+    /// <summary>Builds through <paramref name="guard"/>'s relay still in progress (kept out of path bias scaling).</summary>
+    private int PendingThrough(GuardSelection guard)
+    {
+        lock (_lock)
+            return _pending.Count(p => p.Path.Hops[0].RsaIdentity == guard.Relay.RsaIdentity);
+    }
+
+    /// <summary>
+    /// Path bias bookkeeping when a pooled circuit closes (path-spec 7.1, 7.2): closed by the network (DESTROY,
+    /// TRUNCATED, channel lost, protocol violation, stalled) before we asked and never used successfully, its
+    /// construction success is taken back; if streams were attached, it counts as a use attempt, successful when
+    /// the exit answered as expected. Our own shutdown says nothing about the guard.
+    /// </summary>
+    private void OnPooledCircuitClosed(PooledCircuit pooled, GuardSelection guard)
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        var closedByUs = pooled.Circuit.CloseReason?.Kind is null or CircuitErrorKind.Closed;
+        var usedWell = pooled.UseSucceeded;
+        if (!closedByUs && !usedWell)
+            _guards.ReportPathBiasCollapsed(guard);
+        if (pooled.UseAttempted)
+            _guards.ReportPathBiasUse(guard, usedWell);
     }
 
     public async ValueTask DisposeAsync()
@@ -364,7 +483,14 @@ internal sealed class CircuitPool : IAsyncDisposable
     {
         public CircuitPath Path { get; } = path;
 
-        public Task<PooledCircuit> Task { get; set; } = null!;
+        /// <summary>What requests wait for: the circuit, or why there is none (also when they stopped waiting at
+        /// the usage timeout while the build goes on).</summary>
+        public TaskCompletionSource<PooledCircuit> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<PooledCircuit> Task => Result.Task;
+
+        /// <summary>Past the usage timeout: built only to learn its build time, then closed. Under the pool's lock.</summary>
+        public bool Measuring { get; set; }
 
         /// <summary>Set before <see cref="Task"/> faults when the first hop could not be reached or handshaken.</summary>
         public bool GuardUnreachable { get; set; }

@@ -9,4 +9,6 @@ internal enum CircuitPoolErrorKind
     NoPath,
     /// <summary>Circuits could not be built, or every slot is in use.</summary>
     CircuitFailed,
+    /// <summary>The consensus expired more than 24 hours ago (dir-spec 5.1): no new circuits until a newer one.</summary>
+    ConsensusTooOld,
 }

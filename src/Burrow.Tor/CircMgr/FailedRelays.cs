@@ -14,6 +14,8 @@ internal sealed class FailedRelays(TimeProvider time, TimeSpan duration, int cap
 {
     private readonly object _lock = new();
     private readonly Dictionary<RsaIdentity, DateTimeOffset> _until = [];
+    // The first hop of the circuit that made each report: the relay that said it could not extend.
+    private readonly Dictionary<RsaIdentity, RsaIdentity> _via = [];
 
     public TimeSpan Duration { get; } = duration;
 
@@ -26,16 +28,44 @@ internal sealed class FailedRelays(TimeProvider time, TimeSpan duration, int cap
         }
     }
 
-    /// <summary>Remembers that extending to <paramref name="relay"/> failed now.</summary>
-    public void Report(RsaIdentity relay)
+    /// <summary>Remembers that extending to <paramref name="relay"/> failed now, on a circuit whose first hop
+    /// was <paramref name="via"/>.</summary>
+    public void Report(RsaIdentity relay, RsaIdentity? via = null)
     {
         var now = time.GetUtcNow();
         lock (_lock)
         {
             Expire(now);
             if (_until.Count >= capacity && !_until.ContainsKey(relay))
-                _until.Remove(_until.MinBy(e => e.Value).Key);
+            {
+                var oldest = _until.MinBy(e => e.Value).Key;
+                _until.Remove(oldest);
+                _via.Remove(oldest);
+            }
             _until[relay] = now + Duration;
+            if (via is { } v)
+                _via[relay] = v;
+            else
+                _via.Remove(relay);
+        }
+    }
+
+    /// <summary>
+    /// Forgets every suspicion that came through <paramref name="guard"/>: a guard found to discard circuits
+    /// (path bias) made the relays it refused to extend to look unreachable, and believing it would steer
+    /// middle and exit choices toward the relays it did not refuse. Returns how many were forgotten.
+    /// </summary>
+    public int ForgetReportsVia(RsaIdentity guard)
+    {
+        lock (_lock)
+        {
+            var forgotten = _via.Where(e => e.Value == guard).Select(e => e.Key).ToList();
+            foreach (var relay in forgotten)
+            {
+                _via.Remove(relay);
+                _until.Remove(relay);
+            }
+            return forgotten.Count;
         }
     }
 
@@ -51,7 +81,10 @@ internal sealed class FailedRelays(TimeProvider time, TimeSpan duration, int cap
         foreach (var (id, until) in _until)
         {
             if (until <= now)
+            {
                 _until.Remove(id);
+                _via.Remove(id);
+            }
         }
     }
 }

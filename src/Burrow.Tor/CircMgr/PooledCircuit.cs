@@ -42,6 +42,36 @@ internal sealed class PooledCircuit
 
     public bool IsClean => FirstUsedAt == null;
 
+    // Path bias use state (path-spec 7.2), read when the circuit closes.
+    private int _useAttempted;
+    private int _useSucceeded;
+    private int _useFailed;
+
+    /// <summary>A stream was attached to it.</summary>
+    public bool UseAttempted => Volatile.Read(ref _useAttempted) != 0;
+
+    /// <summary>The exit answered a stream as expected (and no later attempt timed out).</summary>
+    public bool UseSucceeded => Volatile.Read(ref _useSucceeded) != 0 && Volatile.Read(ref _useFailed) == 0;
+
+    /// <summary>Records how a stream attempt on it went (path-spec 7.2): an expected answer marks it used
+    /// successfully; a timeout clears that; DESTROY, TORPROTOCOL or INTERNAL make it a use failure for good.</summary>
+    public void NoteUse(StreamUseOutcome outcome)
+    {
+        Volatile.Write(ref _useAttempted, 1);
+        switch (outcome)
+        {
+            case StreamUseOutcome.Answered:
+                Volatile.Write(ref _useSucceeded, 1);
+                break;
+            case StreamUseOutcome.TimedOut:
+                Volatile.Write(ref _useSucceeded, 0);
+                break;
+            default:
+                Volatile.Write(ref _useFailed, 1);
+                break;
+        }
+    }
+
     public bool IsClosed => Circuit.IsClosed;
 
     public RsaIdentity ExitIdentity => Path.Last.RsaIdentity;

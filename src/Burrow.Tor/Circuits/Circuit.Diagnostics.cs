@@ -9,6 +9,10 @@ internal sealed partial class Circuit
 {
     private long _cellsReceived;        // reader loop only
     private ChannelCommand _lastCommand; // reader loop only
+    private long _unknownRelayCells;
+
+    /// <summary>Relay cells with a command this client does not understand (dropped, tor-spec 6.1).</summary>
+    internal long UnknownRelayCellsReceived => Interlocked.Read(ref _unknownRelayCells);
 
     /// <summary>Cells of any kind received for this circuit.</summary>
     internal long CellsReceived => Volatile.Read(ref _cellsReceived);
@@ -20,7 +24,7 @@ internal sealed partial class Circuit
         lock (_lock)
             streams = _streamMap.OpenCount;
         return string.Create(CultureInfo.InvariantCulture,
-            $"circuit {CircId:X8}: {(IsClosed ? "closed (" + CloseReason?.Kind + ": " + CloseReason?.Message + ")" : "open")}, {HopCount} hops, received {Volatile.Read(ref _cellsReceived)} cells (last {_lastCommand}), deliver window {Volatile.Read(ref _deliverWindow)}, package window {_packageWindow.Available}, {streams} open streams, {ProbesSent} liveness probes{(_probeOutstanding ? " (one unanswered)" : "")}; {_channel.DescribeState()}");
+            $"circuit {CircId:X8}: {(IsClosed ? "closed (" + CloseReason?.Kind + ": " + CloseReason?.Message + ")" : "open")}, {HopCount} hops, received {Volatile.Read(ref _cellsReceived)} cells (last {_lastCommand}, {Interlocked.Read(ref _unknownRelayCells)} with unknown relay commands), deliver window {Volatile.Read(ref _deliverWindow)}, package window {_packageWindow.Available}, {streams} open streams, {ProbesSent} liveness probes{(_probeOutstanding ? " (one unanswered)" : "")}; {_channel.DescribeState()}");
     }
 
     private void CountInbound(ChannelCommand command)

@@ -31,21 +31,34 @@ internal sealed partial class Circuit
     /// whose ntor key is not known yet (bootstrapping from fallback caches). It adds no authentication
     /// beyond the channel's, which already proved the relay's identity.
     /// </summary>
-    public Task CreateFirstHopFastAsync(CancellationToken cancellationToken = default)
+    public async Task CreateFirstHopFastAsync(CancellationToken cancellationToken = default)
     {
         if (HopCount != 0)
             throw new InvalidOperationException("The first hop already exists.");
         var pending = new PendingHop(null, -1) { FastX = RandomNumberGenerator.GetBytes(CreateFastCell.KeyMaterialLength) };
-        return RunPendingHopAsync(pending, () =>
+        try
         {
-            var body = RentBody();
-            body.AsSpan(0, ChannelFraming.PayloadLength).Clear();
-            new CreateFastCell(pending.FastX).Encode(body);
-            if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.CreateFast, body, null, 0, OutboundCellFlags.None)))
-                throw ClosedError();
-            return Task.CompletedTask;
-        }, $"{Name}: CREATE_FAST to {_channel.Target} was cancelled.", cancellationToken);
+            await RunPendingHopAsync(pending, () =>
+            {
+                var body = RentBody();
+                body.AsSpan(0, ChannelFraming.PayloadLength).Clear();
+                new CreateFastCell(pending.FastX).Encode(body);
+                if (!_channel.TryEnqueue(new OutboundCell(CircId, ChannelCommand.CreateFast, body, null, 0, OutboundCellFlags.None)))
+                    throw ClosedError();
+                return Task.CompletedTask;
+            }, $"{Name}: CREATE_FAST to {_channel.Target} was cancelled.", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // X is the whole secret of CREATE_FAST: wiped however the hop ended (answered, refused, timed
+            // out, cancelled, channel lost), not only after a good CREATED_FAST.
+            CryptographicOperations.ZeroMemory(pending.FastX);
+            LastFastKeyMaterialForTests = pending.FastX;
+        }
     }
+
+    /// <summary>The X of the last CREATE_FAST, kept so tests can check it was wiped.</summary>
+    internal byte[]? LastFastKeyMaterialForTests { get; private set; }
 
     /// <summary>EXTEND2 (in RELAY_EARLY) from the current last hop to <paramref name="relay"/>; the handshake
     /// and <paramref name="negotiateCongestionControl"/> as for <see cref="CreateFirstHopAsync"/>.</summary>

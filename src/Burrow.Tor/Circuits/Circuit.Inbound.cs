@@ -9,6 +9,10 @@ namespace Burrow.Tor.Circuits;
 /// <summary>The inbound dispatcher: every cell for this circuit, decrypted in place and routed by command; a bad cell closes this circuit only.</summary>
 internal sealed partial class Circuit
 {
+    /// <summary>DATA cells accepted on a stream this client closed before it connected: a stream's whole
+    /// starting window (tor-spec 7.4), what the exit may already have sent.</summary>
+    private const int HalfClosedDataAllowance = 500;
+
     void ICircuitCellHandler.OnCell(ChannelCommand command, Span<byte> body) => OnCell(command, body);
 
     internal void OnCell(ChannelCommand command, Span<byte> body)
@@ -111,7 +115,10 @@ internal sealed partial class Circuit
             default:
                 if (streamId == 0 && TryOnionCell(hop, header.Command, data))
                     return;
-                // Recognized but not understood: dropped (tor-spec 6.1); it still counted for the digest.
+                // Recognized but not understood: dropped and ignored (tor-spec 6.1); it still counted for the
+                // digest. Counted, so a relay that floods them shows in the state dump and the log.
+                if (Interlocked.Increment(ref _unknownRelayCells) == 1)
+                    CircuitLog.FirstUnknownRelayCommand(_logger, CircId, (byte)header.Command, hop);
                 CircuitLog.IgnoredRelayCommand(_logger, CircId, header.Command, hop);
                 return;
         }
@@ -129,9 +136,18 @@ internal sealed partial class Circuit
             throw CircuitException.Violation($"the relay sent more DATA than the circuit window of {_parameters.CircWindow} allows");
         NoteActivity();
         ICircuitStream? stream;
+        var beforeConnected = false;
         lock (_lock)
         {
-            if (!_streamMap.TryGetOpen(streamId, out stream))
+            if (_streamMap.TryGetOpen(streamId, out stream) && !stream.Connected.IsCompleted)
+            {
+                // The exit answers BEGIN with CONNECTED or END before any DATA (tor-spec 6.2); DATA first is a
+                // protocol violation on that stream: close it, tolerating what was already in flight.
+                beforeConnected = true;
+                _streamMap.RemoveOpen(streamId);
+                _streamMap.AddHalfClosed(streamId, _cc is null ? HalfClosedDataAllowance : int.MaxValue);
+            }
+            else if (stream is null)
             {
                 stream = null;
                 switch (_streamMap.TakeHalfClosedData(streamId))
@@ -142,6 +158,14 @@ internal sealed partial class Circuit
                         throw CircuitException.Violation($"more RELAY_DATA for closed stream {streamId} than its window allowed");
                 }
             }
+        }
+        if (beforeConnected)
+        {
+            var violation = new CircuitException(CircuitErrorKind.ProtocolViolation,
+                $"{Name}: the exit sent RELAY_DATA on stream {streamId} before RELAY_CONNECTED (tor-spec 6.2); the stream was closed with REASON_TORPROTOCOL.");
+            SendControl(new EndMessage(EndReason.TorProtocol), streamId, hop);
+            stream!.OnProtocolViolation(violation);
+            stream = null;
         }
         if (stream is not null && !stream.OnData(data))
             throw CircuitException.Violation($"the exit sent more DATA on stream {streamId} than the stream window allows");

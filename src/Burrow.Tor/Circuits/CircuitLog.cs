@@ -18,6 +18,9 @@ internal static partial class CircuitLog
     [LoggerMessage(EventId = 1203, Level = LogLevel.Trace, Message = "Circuit {CircId:X8}: ignored relay command {Command} from hop {Hop}")]
     public static partial void IgnoredRelayCommand(ILogger logger, uint circId, RelayCommand command, int hop);
 
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Debug, Message = "Circuit {CircId:X8}: hop {Hop} sent relay command {Command}, which this client does not know; dropped (tor-spec 6.1), further ones are counted")]
+    public static partial void FirstUnknownRelayCommand(ILogger logger, uint circId, byte command, int hop);
+
     [LoggerMessage(EventId = 1204, Level = LogLevel.Debug, Message = "Circuit {CircId:X8}: no traffic for {Seconds} s with streams open; sending a liveness probe. State: {State}")]
     public static partial void LivenessProbe(ILogger logger, uint circId, double seconds, string state);
 

@@ -40,6 +40,10 @@ internal interface ICircuitStream : IAsyncDisposable
 
     void OnCircuitClosed(CircuitException reason);
 
+    /// <summary>The exit broke the protocol on this stream only (e.g. DATA before CONNECTED): the circuit has
+    /// already taken the stream out of its table and sent END; the stream fails with <paramref name="reason"/>.</summary>
+    void OnProtocolViolation(CircuitException reason) => OnCircuitClosed(reason);
+
     /// <summary>A circuit or channel failure seen while sending, as the stream's own error.</summary>
     Exception WriteError(Exception cause);
 }

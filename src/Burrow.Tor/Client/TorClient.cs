@@ -49,6 +49,8 @@ public sealed class TorClient : IAsyncDisposable
     private readonly PathSelector _selector;
     private readonly CircuitPool _pool;
     private readonly OnionServiceClient _onion;
+    private readonly CircuitBuildTimeouts _buildTimeouts;
+    private ChannelPadding? _channelPadding;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _bootstrapGate = new(1, 1);
     private CircuitParameters _circuitParameters = CircuitParameters.Default;
@@ -89,7 +91,13 @@ public sealed class TorClient : IAsyncDisposable
             Ipv4SubnetFamilyPrefix = options.Ipv4SubnetFamilyPrefix,
             Ipv6SubnetFamilyPrefix = options.Ipv6SubnetFamilyPrefix,
         });
-        _channels = new ChannelManager(ChannelOptions.Default with { Clock = () => _time.GetUtcNow(), SocketMark = options.SocketMark }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
+        _channels = new ChannelManager(ChannelOptions.Default with
+        {
+            Clock = () => _time.GetUtcNow(),
+            SocketMark = options.SocketMark,
+            // padding-spec 2: channels opened once a consensus is known pad by its nf_* parameters.
+            Padding = () => Volatile.Read(ref _channelPadding),
+        }, loggerFactory.CreateLogger("Burrow.Tor.Channels"));
         var circuitLogger = loggerFactory.CreateLogger("Burrow.Tor.Circuits");
         // One builder for every circuit; exit and directory circuits differ only in their timeouts.
         var exitBuilder = new CircuitBuilder(_channels, () => _circuitParameters, circuitLogger)
@@ -122,7 +130,9 @@ public sealed class TorClient : IAsyncDisposable
             MaxCleanCircuits = options.MaxCleanCircuits,
             MaxCircuits = options.MaxCircuits,
         };
-        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger);
+        // Adaptive circuit build timeouts (path-spec 2.4), learned and kept in state_dir, never above the configured one.
+        _buildTimeouts = new CircuitBuildTimeouts(options.StateDir, options.CircuitBuildTimeout, circuitLogger);
+        _pool = new CircuitPool(() => _directory.Current, _selector, _guards, exitBuilder, poolOptions, _time, circuitLogger, _buildTimeouts);
         // Onion-service circuits: the same builder class; no liveness probe, because a probe (RESOLVE) on a
         // rendezvous circuit would go to the service, which need not answer it.
         var onionBuilder = new CircuitBuilder(_channels, () => _circuitParameters, circuitLogger)
@@ -175,12 +185,16 @@ public sealed class TorClient : IAsyncDisposable
         var (open, clean, pending) = _pool.Counts;
         var channels = _channels.OpenChannels;
         var offsets = channels.Select(c => c.PeerClockOffset).OfType<TimeSpan>().Order().ToList();
-        string[] warnings = [.. new[] { _protocolProblem, _protocolWarning }.OfType<string>()];
+        var now = _time.GetUtcNow().UtcDateTime;
+        var consensusProblem = ConsensusTimeline.ProblemOf(dir, now);
+        string[] warnings = [.. new[] { _protocolProblem, consensusProblem, _protocolWarning }.OfType<string>()];
         return new TorClientStatus
         {
             Bootstrap = _bootstrap,
             IsReady = IsReady,
-            Problem = _protocolProblem,
+            Problem = _protocolProblem ?? consensusProblem,
+            ConsensusLiveness = ConsensusTimeline.LivenessOf(dir, now),
+            ConsensusLivenessDetail = ConsensusTimeline.Describe(dir, now),
             ConsensusValidAfter = dir?.ValidAfter,
             ConsensusValidUntil = dir?.ValidUntil,
             NextConsensusFetch = _directory.NextRefresh,
@@ -191,7 +205,11 @@ public sealed class TorClient : IAsyncDisposable
             CleanCircuits = clean,
             BuildingCircuits = pending,
             // The relays' clocks (NETINFO) against ours: the median, so one wrong relay does not decide.
-            ClockSkew = offsets.Count == 0 ? null : offsets[offsets.Count / 2],
+            ClockSkew = offsets.Count == 0 ? _channels.ClockSkew.Median : offsets[offsets.Count / 2],
+            ClockSkewWarning = _channels.ClockSkew.Warning,
+            CircuitBuildTimeout = _buildTimeouts.Current.Usage,
+            CircuitBuildTimeoutLearned = _buildTimeouts.Estimate?.Learned ?? false,
+            CircuitBuildTimeSamples = _buildTimeouts.Samples,
             ProtocolWarnings = warnings,
             SampledGuards = dir != null ? _guards.Snapshot() : [],
             CircuitsBuilt = _pool.CircuitsBuilt,
@@ -336,6 +354,8 @@ public sealed class TorClient : IAsyncDisposable
         // dir-spec 3.4.1 UseOptimisticData (default 1): 0 tells clients to wait for CONNECTED before sending.
         _useOptimisticData = p.Get("UseOptimisticData", 1, 0, 1) == 1;
         _guards.OnConsensus(dir);
+        _buildTimeouts.OnConsensus(p);
+        Volatile.Write(ref _channelPadding, ChannelPadding.For(_options.ConnectionPadding, Padding.NetflowPadding.FromConsensus(p)));
         var missing = SupportedProtocols.Missing(dir.Consensus.RequiredClientProtocols);
         if (missing.Length > 0)
         {
@@ -544,10 +564,19 @@ public sealed class TorClient : IAsyncDisposable
             tried.Add(circuit.Info.ExitNickname);
             try
             {
-                return await attempt(circuit, cancellationToken).ConfigureAwait(false);
+                var result = await attempt(circuit, cancellationToken).ConfigureAwait(false);
+                CircuitPool.NoteUse(circuit, StreamUseOutcome.Answered);
+                return result;
             }
             catch (TorStreamException e) when (!cancellationToken.IsCancellationRequested)
             {
+                // Path bias use accounting (path-spec 7.2): an END from the exit is still an expected answer.
+                CircuitPool.NoteUse(circuit, e.Kind switch
+                {
+                    TorStreamErrorKind.Timeout => StreamUseOutcome.TimedOut,
+                    TorStreamErrorKind.Destroyed or TorStreamErrorKind.TorProtocol or TorStreamErrorKind.Internal => StreamUseOutcome.Failed,
+                    _ => StreamUseOutcome.Answered,
+                });
                 last = e;
                 _logger.LogDebug("Attempt {Attempt} through exit {Exit} failed: {Reason}", n, circuit.Info.ExitNickname, e.Message);
                 if (!IsRetryable(e.Kind))
@@ -558,6 +587,7 @@ public sealed class TorClient : IAsyncDisposable
             }
             catch (Exception e) when (e is CircuitException or ChannelException && !cancellationToken.IsCancellationRequested)
             {
+                CircuitPool.NoteUse(circuit, StreamUseOutcome.Failed);
                 last = new TorStreamException(TorStreamErrorKind.Destroyed, e.Message, e);
                 _pool.Retire(circuit);
             }
@@ -593,6 +623,7 @@ public sealed class TorClient : IAsyncDisposable
     {
         CircuitPoolErrorKind.NotBootstrapped => TorClientErrorKind.NotBootstrapped,
         CircuitPoolErrorKind.NoPath => TorClientErrorKind.NoPath,
+        CircuitPoolErrorKind.ConsensusTooOld => TorClientErrorKind.ConsensusTooOld,
         _ => TorClientErrorKind.CircuitFailed,
     }, e.Message, e.InnerException ?? e);
 
@@ -658,6 +689,7 @@ public sealed class TorClient : IAsyncDisposable
         await _directoryCircuits.DisposeAsync().ConfigureAwait(false);
         await _channels.DisposeAsync().ConfigureAwait(false);
         _guards.Flush();
+        _buildTimeouts.Save();
         _stop.Dispose();
         _logger.LogInformation("Tor client stopped.");
     }

@@ -32,6 +32,9 @@ public enum TorClientErrorKind
     CircuitClosed,
     /// <summary>Another stream failure (the message says which).</summary>
     StreamFailed,
+    /// <summary>The consensus expired more than 24 hours ago and no newer one could be fetched (dir-spec 5.1):
+    /// no new circuits are built. Often a wrong system clock.</summary>
+    ConsensusTooOld,
     /// <summary>The client was disposed.</summary>
     Disposed,
     /// <summary>A .onion name that is not a valid v3 onion address (length, base32, version, checksum).</summary>

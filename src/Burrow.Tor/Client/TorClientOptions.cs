@@ -78,4 +78,8 @@ public sealed class TorClientOptions
     /// only, needs CAP_NET_ADMIN; null (the default) leaves sockets unmarked. A mark that cannot be set
     /// fails the connection rather than sending an unmarked socket into the redirect.</summary>
     public uint? SocketMark { get; init; }
+
+    /// <summary>Connection-level padding on channels to relays (padding-spec 2): Normal pads idle channels as the
+    /// consensus says; Reduced asks relays not to pad and pads less itself; Disabled sends none.</summary>
+    public Channels.ConnectionPadding ConnectionPadding { get; init; } = Channels.ConnectionPadding.Normal;
 }

@@ -94,8 +94,18 @@ internal sealed class DirectoryState
     /// live one held (<see cref="DirectoryErrorKind.Stale"/>).</summary>
     public void CheckTimeliness(MicrodescConsensus consensus, DateTime now)
     {
-        if (now > consensus.ValidUntil)
-            throw new DirectoryException(DirectoryErrorKind.Stale, $"the consensus expired at {consensus.ValidUntil:u} (now {now:u})");
+        if (now > consensus.ValidUntil + NetworkDirectory.ReasonablyLiveAfterExpiry)
+            throw new DirectoryException(DirectoryErrorKind.Stale,
+                $"the consensus expired at {consensus.ValidUntil:u}, more than {NetworkDirectory.ReasonablyLiveAfterExpiry.TotalHours:0} hours before now ({now:u}): " +
+                "it is not reasonably live (dir-spec 5.1); if this is the newest the servers have, this computer's clock is probably ahead");
+        if (now > consensus.ValidUntil && (Current is null || consensus.ValidAfter <= Current.ValidAfter))
+        {
+            // dir-spec 5.1: an expired consensus is only worth taking as an improvement on what is held;
+            // at bootstrap only a live one is (an expired first consensus usually means a wrong clock).
+            throw new DirectoryException(DirectoryErrorKind.Stale, Current is null
+                ? $"the consensus expired at {consensus.ValidUntil:u} (now {now:u}); a first consensus must be live: is this computer's clock right?"
+                : $"the consensus expired at {consensus.ValidUntil:u} and is not newer than the one held");
+        }
         if (consensus.ValidAfter > now + _maxClockSkew)
             throw new DirectoryException(DirectoryErrorKind.Stale,
                 $"the consensus is valid only from {consensus.ValidAfter:u}, but it is {now:u} here: is this computer's clock right?");

@@ -2,6 +2,7 @@
 using Burrow.Tor.Identities;
 using Burrow.Tor.NetDir;
 using Burrow.Tor.NetDoc;
+using Burrow.Tor.PathBias;
 using Burrow.Tor.PathSelection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,6 +55,13 @@ internal sealed class GuardManager
 
     public GuardParameters Parameters { get; private set; } = GuardParameters.Default;
 
+    /// <summary>The consensus's path bias thresholds (path-spec 7.4).</summary>
+    public PathBiasParameters PathBiasParameters { get; private set; } = PathBiasParameters.Default;
+
+    /// <summary>Path bias updates since the state was last written: saved every so often, not on every circuit.</summary>
+    private int _pathBiasUnsaved;
+    private const int PathBiasSaveEvery = 20;
+
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     /// <summary>guard-spec 4.10: a new consensus updates listing, expiry, the sample and the primary guards.</summary>
@@ -64,6 +72,7 @@ internal sealed class GuardManager
         {
             _directory = directory;
             Parameters = GuardParameters.FromConsensus(directory.Params);
+            PathBiasParameters = PathBiasParameters.FromConsensus(directory.Params);
             var now = Now;
             var changed = false;
             foreach (var g in _sampled)
@@ -112,12 +121,17 @@ internal sealed class GuardManager
                 Save();
             UpdatePrimary();
             var selection = TrySelect(usage, restriction, now);
-            if (selection == null && _sampled.Any(g => g.IsListed && g.Reachable == GuardReachability.No))
+            if (selection == null && _primary.Any(g => g.Reachable == GuardReachability.No && !g.PathBiasDisabled))
             {
-                // Every usable guard is marked down: we may have been offline. Try them all again.
-                _logger.LogInformation("All usable guards are marked unreachable; retrying them.");
-                foreach (var g in _sampled)
-                    g.Reachable = GuardReachability.Maybe;
+                // Every usable guard is marked down: we may have been offline. Retry the primary guards (guard-spec
+                // A.3: they are the ones retried when the network comes back), not the whole sample: resetting every
+                // guard would let a brief outage undo what was learned about the rest.
+                _logger.LogInformation("All usable guards are marked unreachable; retrying the primary guards.");
+                foreach (var g in _primary)
+                {
+                    if (g.Reachable == GuardReachability.No)
+                        g.Reachable = GuardReachability.Maybe;
+                }
                 selection = TrySelect(usage, restriction, now);
             }
             return selection;
@@ -130,7 +144,7 @@ internal sealed class GuardManager
         var primaries = new List<(SampledGuard Guard, Relay Relay)>(n);
         foreach (var g in _primary)
         {
-            if (g.Reachable != GuardReachability.No && Resolve(g) is { } r && restriction(r))
+            if (g.Reachable != GuardReachability.No && !g.PathBiasDisabled && Resolve(g) is { } r && restriction(r))
             {
                 primaries.Add((g, r));
                 if (primaries.Count == n)
@@ -153,7 +167,7 @@ internal sealed class GuardManager
         (SampledGuard, Relay)? first = null;
         foreach (var g in ordered)
         {
-            if (!g.IsListed || g.Reachable == GuardReachability.No || Resolve(g) is not { } r || !restriction(r))
+            if (!g.IsListed || g.PathBiasDisabled || g.Reachable == GuardReachability.No || Resolve(g) is not { } r || !restriction(r))
                 continue;
             first ??= (g, r);
             if (!g.IsPending)
@@ -185,6 +199,8 @@ internal sealed class GuardManager
                 return selection.IsPrimary;
             g.Reachable = GuardReachability.Yes;
             g.FailingSince = null;
+            g.RetryDelay = null;
+            g.RetryAt = null;
             g.IsPending = false;
             var save = false;
             if (g.ConfirmedOn == null)
@@ -229,6 +245,8 @@ internal sealed class GuardManager
             g.Reachable = GuardReachability.No;
             g.FailingSince ??= now;
             g.IsPending = false;
+            g.RetryDelay = GuardParameters.NextRetryDelay(_primary.Contains(g), g.RetryDelay, _random);
+            g.RetryAt = now + g.RetryDelay;
             _logger.LogInformation("Guard {Guard} failed; marked unreachable.", g);
         }
     }
@@ -244,13 +262,102 @@ internal sealed class GuardManager
         }
     }
 
+    // ================================================================ path bias (path-spec 7)
+
+    /// <summary>A circuit through the guard got past it: its first hop answered and the circuit asked it to
+    /// extend (path-spec 7.1). <paramref name="openCircuits"/>: circuits through it still being built.</summary>
+    public void ReportPathBiasAttempt(GuardSelection selection, int openCircuits = 0) =>
+        UpdatePathBias(selection, (g, p) => g.PathBias.NoteCircuitAttempt(p, openCircuits));
+
+    /// <summary>Whether path bias disabled the guard of <paramref name="selection"/>.</summary>
+    public bool IsDisabledByPathBias(GuardSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        lock (_lock)
+            return Find(selection.Relay.RsaIdentity)?.PathBiasDisabled ?? false;
+    }
+
+    /// <summary>A circuit through the guard completed.</summary>
+    public void ReportPathBiasSuccess(GuardSelection selection) =>
+        UpdatePathBias(selection, static (g, _) => g.PathBias.NoteCircuitSuccess());
+
+    /// <summary>A completed circuit through the guard was closed by the network before we asked, unused.</summary>
+    public void ReportPathBiasCollapsed(GuardSelection selection) =>
+        UpdatePathBias(selection, static (g, _) => g.PathBias.NoteCircuitCollapsed());
+
+    /// <summary>A circuit through the guard that streams were attached to has closed (path-spec 7.2).</summary>
+    public void ReportPathBiasUse(GuardSelection selection, bool succeeded) =>
+        UpdatePathBias(selection, (g, p) => g.PathBias.NoteUse(p, succeeded));
+
+    private void UpdatePathBias(GuardSelection selection, Action<SampledGuard, PathBiasParameters> update)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        lock (_lock)
+        {
+            if (Find(selection.Relay.RsaIdentity) is not { } g)
+                return;
+            var p = PathBiasParameters;
+            update(g, p);
+            var level = g.PathBias.Evaluate(p);
+            var save = ++_pathBiasUnsaved >= PathBiasSaveEvery;
+            if (level != g.PathBiasLevel)
+            {
+                LogPathBias(g, level, p);
+                g.PathBiasLevel = level;
+                save = true;
+            }
+            if (!g.PathBiasDisabled && g.PathBias.ShouldDisable(p))
+            {
+                g.PathBiasDisabled = true;
+                GuardLog.PathBiasDisabled(_logger, g.ToString(), g.PathBias.ToString());
+                UpdatePrimary();
+                save = true;
+            }
+            if (save)
+            {
+                _pathBiasUnsaved = 0;
+                Save();
+            }
+        }
+    }
+
+    private void LogPathBias(SampledGuard g, PathBiasLevel level, PathBiasParameters p)
+    {
+        var counts = g.PathBias.ToString();
+        switch (level)
+        {
+            case PathBiasLevel.Notice:
+                GuardLog.PathBiasNotice(_logger, g.ToString(), counts, p.NoticePercent, p.NoticeUsePercent);
+                break;
+            case PathBiasLevel.Warn:
+                GuardLog.PathBiasWarn(_logger, g.ToString(), counts, p.WarnPercent);
+                break;
+            case PathBiasLevel.Extreme:
+                GuardLog.PathBiasExtreme(_logger, g.ToString(), counts, p.ExtremePercent, p.ExtremeUsePercent,
+                    p.DropGuards ? "it is disabled (pb_dropguards=1)" : "it stays in use because the consensus does not set pb_dropguards=1");
+                break;
+            default:
+                if (g.PathBiasLevel > PathBiasLevel.Ok)
+                    GuardLog.PathBiasRecovered(_logger, g.ToString(), counts);
+                break;
+        }
+    }
+
     /// <summary>The sampled guards in sample order.</summary>
     public IReadOnlyList<GuardInfo> Snapshot()
     {
         lock (_lock)
         {
             return _sampled.Select(g => new GuardInfo(g.Nickname, g.Identity.ToHex(), g.IsListed, g.ConfirmedOn != null,
-                _primary.Contains(g), g.Reachable, g.AddedOn, g.ConfirmedOn) { Identity = g.Identity }).ToList();
+                _primary.Contains(g), g.Reachable, g.AddedOn, g.ConfirmedOn)
+            {
+                Identity = g.Identity,
+                PathBias = g.PathBias.Evaluate(PathBiasParameters),
+                PathBiasDisabled = g.PathBiasDisabled,
+                CircuitAttempts = g.PathBias.CircuitAttempts,
+                CircuitSuccessRate = g.PathBias.CircuitSuccessRate,
+                UseSuccessRate = g.PathBias.UseSuccessRate,
+            }).ToList();
         }
     }
 
@@ -275,9 +382,8 @@ internal sealed class GuardManager
         {
             if (g.Reachable != GuardReachability.No)
                 continue;
-            var failingFor = now - (g.FailingSince ?? now);
-            var interval = GuardParameters.RetryInterval(_primary.Contains(g), failingFor);
-            if (g.LastTriedConnect is not { } tried || now - tried >= interval)
+            // Proposal 336: a randomised, growing delay per guard (set when it failed).
+            if (g.RetryAt is not { } at || now >= at)
                 g.Reachable = GuardReachability.Maybe;
         }
     }
@@ -312,7 +418,7 @@ internal sealed class GuardManager
         max = Math.Max(max, Parameters.MinFilteredSample);
         var sampledIds = _sampled.Select(g => g.Identity).ToHashSet();
         var added = false;
-        while (_sampled.Count < max && _sampled.Count(g => g.IsListed && g.Reachable != GuardReachability.No) < Parameters.MinFilteredSample)
+        while (_sampled.Count < max && _sampled.Count(g => g.IsListed && !g.PathBiasDisabled && g.Reachable != GuardReachability.No) < Parameters.MinFilteredSample)
         {
             var relay = _selector.ChooseGuardCandidate(_directory, r => !sampledIds.Contains(r.RsaIdentity));
             if (relay == null)
@@ -342,21 +448,21 @@ internal sealed class GuardManager
         {
             if (next.Count == n)
                 break;
-            if (g.IsListed)
+            if (g.IsListed && !g.PathBiasDisabled)
                 next.Add(g);
         }
         foreach (var g in _primary)
         {
             if (next.Count == n)
                 break;
-            if (g.IsListed && !next.Contains(g))
+            if (g.IsListed && !g.PathBiasDisabled && !next.Contains(g))
                 next.Add(g);
         }
         foreach (var g in _sampled)
         {
             if (next.Count == n)
                 break;
-            if (g.IsListed && !next.Contains(g))
+            if (g.IsListed && !g.PathBiasDisabled && !next.Contains(g))
                 next.Add(g);
         }
         if (!next.SequenceEqual(_primary))

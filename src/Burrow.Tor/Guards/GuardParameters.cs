@@ -57,8 +57,28 @@ internal sealed record GuardParameters
         };
     }
 
-    /// <summary>PRIMARY_GUARDS_RETRY_SCHED / GUARDS_RETRY_SCHED (guard-spec A.1): how long an
-    /// unreachable guard rests before it is worth another try, by how long it has been failing.</summary>
+    /// <summary>Proposal 336: base delay and cap of the randomised retry schedule, primary and other guards.</summary>
+    public static readonly TimeSpan PrimaryRetryBase = TimeSpan.FromSeconds(30), PrimaryRetryCap = TimeSpan.FromHours(6),
+        RetryBase = TimeSpan.FromMinutes(10), RetryCap = TimeSpan.FromHours(36);
+
+    /// <summary>
+    /// Proposal 336 (decorrelated jitter, dir-spec 5.5): the delay before an unreachable guard is marked retriable
+    /// again, given the previous delay (null on its first failure): MIN(cap, random_between(lower, upper)) with
+    /// lower = MAX(1 s, base) and upper = MAX(lower + 1 s, previous * 3). Base 30 s and cap 6 h for primary guards,
+    /// 10 min and 36 h for the others.
+    /// </summary>
+    public static TimeSpan NextRetryDelay(bool primary, TimeSpan? previous, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var (baseDelay, cap) = primary ? (PrimaryRetryBase, PrimaryRetryCap) : (RetryBase, RetryCap);
+        var lower = Math.Max(1, baseDelay.TotalSeconds);
+        var upper = Math.Max(lower + 1, (previous ?? TimeSpan.Zero).TotalSeconds * 3);
+        var delay = lower + random.NextDouble() * (upper - lower);
+        return TimeSpan.FromSeconds(Math.Min(cap.TotalSeconds, delay));
+    }
+
+    /// <summary>The fixed PRIMARY_GUARDS_RETRY_SCHED / GUARDS_RETRY_SCHED of guard-spec A.1 (superseded by
+    /// proposal 336's <see cref="NextRetryDelay"/>, kept for reference and tests).</summary>
     public static TimeSpan RetryInterval(bool primary, TimeSpan failingFor)
     {
         if (failingFor < TimeSpan.FromHours(6))

@@ -96,6 +96,8 @@ internal sealed class GuardStore
                 IsListed = e.Listed,
                 FirstUnlistedAt = e.FirstUnlistedAt is { } u ? Utc(u) : null,
                 ConfirmedOn = e.ConfirmedOn is { } c ? Utc(c) : null,
+                PathBias = PathBias.PathBiasCounts.Restore(e.PbCircuitAttempts ?? 0, e.PbCircuitSuccesses ?? 0, e.PbUseAttempts ?? 0, e.PbUseSuccesses ?? 0),
+                PathBiasDisabled = e.PbDisabled ?? false,
             };
             sampled.Add(g);
             if (g.ConfirmedOn != null)
@@ -127,6 +129,11 @@ internal sealed class GuardStore
                 FirstUnlistedAt = g.FirstUnlistedAt,
                 ConfirmedOn = g.ConfirmedOn,
                 ConfirmedIndex = g.ConfirmedOn == null ? null : IndexOf(confirmed, g),
+                PbCircuitAttempts = g.PathBias.CircuitAttempts > 0 ? g.PathBias.CircuitAttempts : null,
+                PbCircuitSuccesses = g.PathBias.CircuitAttempts > 0 ? g.PathBias.CircuitSuccesses : null,
+                PbUseAttempts = g.PathBias.UseAttempts > 0 ? g.PathBias.UseAttempts : null,
+                PbUseSuccesses = g.PathBias.UseAttempts > 0 ? g.PathBias.UseSuccesses : null,
+                PbDisabled = g.PathBiasDisabled ? true : null,
             }).ToList(),
         };
         try
@@ -175,5 +182,16 @@ internal sealed class GuardStore
         public DateTime? ConfirmedOn { get; set; }
 
         public int? ConfirmedIndex { get; set; }
+
+        // Path bias (path-spec 7), absent in files written before it was kept.
+        public double? PbCircuitAttempts { get; set; }
+
+        public double? PbCircuitSuccesses { get; set; }
+
+        public double? PbUseAttempts { get; set; }
+
+        public double? PbUseSuccesses { get; set; }
+
+        public bool? PbDisabled { get; set; }
     }
 }

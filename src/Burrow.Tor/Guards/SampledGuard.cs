@@ -1,5 +1,6 @@
 using Burrow.Tor.Identities;
 using Burrow.Tor.NetDoc;
+using Burrow.Tor.PathBias;
 
 namespace Burrow.Tor.Guards;
 
@@ -26,12 +27,26 @@ internal sealed class SampledGuard
     /// <summary>{CONFIRMED_ON_DATE}; null when not in {CONFIRMED_GUARDS}.</summary>
     public DateTime? ConfirmedOn { get; set; }
 
+    /// <summary>Path bias counts (path-spec 7), persisted with the guard.</summary>
+    public PathBiasCounts PathBias { get; set; } = new();
+
+    /// <summary>Disabled by path bias (pb_dropguards): never chosen again. Persisted.</summary>
+    public bool PathBiasDisabled { get; set; }
+
+    /// <summary>The last path bias verdict logged, so each change is logged once.</summary>
+    public PathBiasLevel PathBiasLevel { get; set; }
+
     // Run-time only.
     public GuardReachability Reachable { get; set; } = GuardReachability.Maybe;
 
     public DateTime? LastTriedConnect { get; set; }
 
     public DateTime? FailingSince { get; set; }
+
+    /// <summary>Proposal 336: the current retry delay and when the guard becomes retriable (while unreachable).</summary>
+    public TimeSpan? RetryDelay { get; set; }
+
+    public DateTime? RetryAt { get; set; }
 
     public bool IsPending { get; set; }
 

@@ -246,6 +246,20 @@ internal sealed class TorStream : Stream, ICircuitStream
         Shutdown();
     }
 
+    /// <summary>The exit broke the protocol on this stream; the circuit already sent END (REASON_TORPROTOCOL).</summary>
+    public void OnProtocolViolation(CircuitException reason)
+    {
+        var error = new TorStreamException(TorStreamErrorKind.TorProtocol, $"Stream {StreamId} to {Description} failed: {reason.Message}", reason, EndReason.TorProtocol);
+        lock (_lock)
+        {
+            _remoteEnded = true;
+            _readError ??= error;
+            _writeError ??= error;
+        }
+        _connected.TrySetException(error);
+        Shutdown();
+    }
+
     /// <summary>Fails the opening (timeout, cancellation) without an answer from the exit.</summary>
     internal void OnOpenFailed(TorStreamException error)
     {

@@ -49,11 +49,12 @@ internal static class PrivateTorNetwork
 
     /// <summary>Starts a network in DIR (not shared). It stops by itself when this process ends,
     /// unless another process holds the base port's lock file by then (it reuses DIR).</summary>
-    public static TestNetwork Start(string dir, int basePort, int largeSizeMb = 50, int votingInterval = 20)
+    /// <remarks><paramref name="extraArgs"/> go to `testnet start` as they are (e.g. --consensus-params, --node-torrc).</remarks>
+    public static TestNetwork Start(string dir, int basePort, int largeSizeMb = 50, int votingInterval = 20, params string[] extraArgs)
     {
-        var r = Run(TimeSpan.FromMinutes(4), "start", dir, "--base-port", basePort.ToString(),
+        var r = Run(TimeSpan.FromMinutes(4), ["start", dir, "--base-port", basePort.ToString(),
             "--large-size-mb", largeSizeMb.ToString(), "--voting-interval", votingInterval.ToString(),
-            "--stop-with-pid", Environment.ProcessId.ToString(), "--stop-lock", LockPath(basePort));
+            "--stop-with-pid", Environment.ProcessId.ToString(), "--stop-lock", LockPath(basePort), .. extraArgs]);
         if (r.ExitCode != 0)
             throw new InvalidOperationException($"testnet start {dir} failed (exit {r.ExitCode}):\n{r.Stderr}\n{r.Stdout}");
         return Load(dir);

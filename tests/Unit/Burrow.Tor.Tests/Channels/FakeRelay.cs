@@ -83,7 +83,7 @@ internal sealed class FakeRelay : IAsyncDisposable
 
     /// <summary>Runs the relay side of a handshake whose client is expected to fail; returns the client's error.</summary>
     public static async Task<ChannelException> HandshakeFailsAsync(Func<VirtualRelay, ChannelTarget>? expect = null,
-        IReadOnlyList<ushort>? versions = null, Func<VirtualRelay, List<(byte, byte[])>>? certs = null)
+        IReadOnlyList<ushort>? versions = null, Func<VirtualRelay, List<(byte, byte[])>>? certs = null, ChannelOptions? options = null)
     {
         var (client, relaySide) = DuplexPipeStream.CreatePair();
         var relay = new VirtualRelay(0);
@@ -91,7 +91,7 @@ internal sealed class FakeRelay : IAsyncDisposable
         var handshake = fake.HandshakeAsync(versions ?? [3, 4, 5], certs);
         var der = System.Text.Encoding.ASCII.GetBytes(FakeTlsCertificate);
         var error = await Assert.ThrowsAsync<ChannelException>(() => Channel.OpenAsync(client, der, expect?.Invoke(relay) ?? relay.Target.Channel,
-            ChannelOptions.Default, NullLogger.Instance, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token));
+            options ?? ChannelOptions.Default, NullLogger.Instance, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token));
         try
         {
             await handshake;

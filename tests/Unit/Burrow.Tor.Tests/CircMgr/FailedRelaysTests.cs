@@ -42,4 +42,23 @@ public class FailedRelaysTests
         Assert.True(failed.IsAvoided(Id(99)));
         Assert.False(failed.IsAvoided(Id(0)));
     }
+
+    [Fact]
+    public void Suspicions_that_came_through_a_guard_found_lying_are_forgotten()
+    {
+        var failed = new FailedRelays(new ManualTimeProvider(), TimeSpan.FromMinutes(10));
+        var liar = Id(100);
+        failed.Report(Id(1), liar);
+        failed.Report(Id(2), liar);
+        failed.Report(Id(3), Id(101));
+        failed.Report(Id(4));
+        failed.Report(Id(2), Id(102)); // the last report decides whose word it is
+
+        Assert.Equal(1, failed.ForgetReportsVia(liar));
+        Assert.False(failed.IsAvoided(Id(1)));
+        Assert.True(failed.IsAvoided(Id(2)));
+        Assert.True(failed.IsAvoided(Id(3)));
+        Assert.True(failed.IsAvoided(Id(4)));
+        Assert.Equal(0, failed.ForgetReportsVia(liar));
+    }
 }

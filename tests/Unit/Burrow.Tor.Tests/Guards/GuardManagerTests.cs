@@ -154,16 +154,40 @@ public sealed class GuardManagerTests : IDisposable
     }
 
     [Fact]
-    public void UnreachablePrimaryIsRetriedOnSchedule()
+    public void UnreachablePrimaryIsRetriedOnTheRandomisedSchedule()
     {
         var m = NewManager();
         var s = m.SelectGuard(GuardUsage.Circuit)!;
         m.ReportFailure(s);
         Assert.NotEqual(s.Relay.RsaIdentity, m.SelectGuard(GuardUsage.Circuit)!.Relay.RsaIdentity);
-        _time.Advance(TimeSpan.FromMinutes(29));
+        // Proposal 336: the first delay of a primary guard lies between 30 s and 31 s (random_between(30, MAX(31, 0))).
+        _time.Advance(TimeSpan.FromSeconds(29));
         Assert.NotEqual(s.Relay.RsaIdentity, m.SelectGuard(GuardUsage.Circuit)!.Relay.RsaIdentity);
-        _time.Advance(TimeSpan.FromMinutes(2));
+        _time.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal(s.Relay.RsaIdentity, m.SelectGuard(GuardUsage.Circuit)!.Relay.RsaIdentity);
+    }
+
+    [Fact]
+    public void Retry_delays_follow_proposal_336_decorrelated_jitter()
+    {
+        var random = new Random(9);
+        foreach (var primary in new[] { true, false })
+        {
+            var (b, cap) = primary ? (GuardParameters.PrimaryRetryBase, GuardParameters.PrimaryRetryCap) : (GuardParameters.RetryBase, GuardParameters.RetryCap);
+            TimeSpan? previous = null;
+            var delays = new List<TimeSpan>();
+            for (var i = 0; i < 60; i++)
+            {
+                var d = GuardParameters.NextRetryDelay(primary, previous, random);
+                var upper = TimeSpan.FromSeconds(Math.Max(b.TotalSeconds + 1, (previous ?? TimeSpan.Zero).TotalSeconds * 3));
+                Assert.InRange(d, b, upper < cap ? upper : cap);
+                delays.Add(d);
+                previous = d;
+            }
+            // It grows to the cap and stays randomised below it.
+            Assert.Contains(delays, d => d == cap);
+            Assert.True(delays.Distinct().Count() > 10);
+        }
     }
 
     [Theory]
@@ -179,7 +203,7 @@ public sealed class GuardManagerTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), GuardParameters.RetryInterval(primary, TimeSpan.FromMinutes(failingMinutes)));
 
     [Fact]
-    public void AllGuardsDownMeansTryThemAllAgain()
+    public void AllGuardsDownRetriesThePrimaryGuardsNotTheWholeSample()
     {
         var dir = TestDirectories.Private;
         _time.UtcNow = dir.ValidAfter.AddSeconds(5);
@@ -189,7 +213,12 @@ public sealed class GuardManagerTests : IDisposable
         for (var i = 0; i < 5; i++)
             m.ReportFailure(m.SelectGuard(GuardUsage.Circuit)!);
         Assert.All(m.Snapshot(), g => Assert.Equal(GuardReachability.No, g.Reachable));
-        Assert.NotNull(m.SelectGuard(GuardUsage.Circuit));
+        var again = m.SelectGuard(GuardUsage.Circuit);
+        Assert.NotNull(again);
+        Assert.True(again.IsPrimary);
+        // What was learned about the other guards stands.
+        Assert.All(m.Snapshot().Where(g => !g.IsPrimary), g => Assert.Equal(GuardReachability.No, g.Reachable));
+        Assert.All(m.PrimaryGuards, g => Assert.NotEqual(GuardReachability.No, g.Reachable));
     }
 
     [Fact]
