@@ -4,6 +4,7 @@
 // SHA-256; process RSS, fds and threads are sampled every 5 s. Must run inside a network namespace made by
 // build/in-namespace.sh: bench/soak.sh.
 // Usage: Burrow.Soak <testnet dir> <out dir> [--seconds S] [--flows N] [--smoke]
+//        Burrow.Soak --plot-only <dir> [--seconds S]   re-plots <dir>/samples.csv into <dir>/soak.png
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -20,6 +21,8 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--plot-only")
+            return PlotOnly(args);
         if (args.Length < 2)
             return Usage("need <testnet dir> <out dir>");
         int seconds = 600, flows = 1000;
@@ -69,8 +72,53 @@ internal static class Program
 
     private static int Usage(string why)
     {
-        Console.Error.WriteLine($"Burrow.Soak: {why}\nusage: Burrow.Soak <testnet dir> <out dir> [--seconds S] [--flows N] [--smoke]");
+        Console.Error.WriteLine($"Burrow.Soak: {why}\nusage: Burrow.Soak <testnet dir> <out dir> [--seconds S] [--flows N] [--smoke]\n       Burrow.Soak --plot-only <dir> [--seconds S]");
         return 2;
+    }
+
+    /// <summary>--plot-only DIR [--seconds S]: DIR/samples.csv to DIR/soak.png. The CSV does not say how long the
+    /// load ran; --seconds does, else results.md's "for N s", else the plot has no markers.</summary>
+    private static int PlotOnly(string[] args)
+    {
+        int? seconds = null;
+        if (args.Length == 4 && args[2] == "--seconds" && int.TryParse(args[3], CultureInfo.InvariantCulture, out var s) && s is >= 10 and <= 86_400)
+            seconds = s;
+        else if (args.Length != 2)
+            return Usage("--plot-only takes a directory and optionally --seconds 10..86400 (the run's load time, for the markers)");
+        var dir = Path.GetFullPath(args[1]);
+        var csv = Path.Combine(dir, "samples.csv");
+        List<Sample> rows;
+        try { rows = SampleCsv.Read(csv); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"Burrow.Soak: cannot read {csv}: {e.Message}");
+            return 2;
+        }
+        seconds ??= SecondsFromResults(Path.Combine(dir, "results.md"));
+        double? warmT = null, loadEndT = null;
+        if (seconds is { } d)
+        {
+            var duration = TimeSpan.FromSeconds(d);
+            warmT = SoakReport.WarmUpSample(rows, rows[0], duration)?.TSeconds;
+            loadEndT = rows[0].TSeconds + d;
+        }
+        else
+            Log("no --seconds and no \"for N s\" in results.md: plotting without the warm-up and end-of-load markers");
+        var png = Path.Combine(dir, SoakPlot.FileName);
+        if (!SoakPlot.TryWrite(rows, warmT, loadEndT, png, out var why))
+        {
+            Console.Error.WriteLine($"Burrow.Soak: could not render {png}: {why}");
+            return 1;
+        }
+        Log($"wrote {png} ({rows.Count} samples{(seconds is { } x ? $", load {x} s" : "")})");
+        return 0;
+    }
+
+    private static int? SecondsFromResults(string resultsMd)
+    {
+        if (!File.Exists(resultsMd)) return null;
+        var m = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(resultsMd), @"concurrent workers for (\d+) s\b");
+        return m.Success && int.TryParse(m.Groups[1].Value, CultureInfo.InvariantCulture, out var s) ? s : null;
     }
 
     private static BurrowOptions Options(TestNetwork tn, string work) => new()
@@ -124,7 +172,12 @@ internal static class Program
             await sampler.StopAsync();
             await endKinds.StopAsync();
             if (nft.Packets() == 0) throw new InvalidOperationException("the Burrow redirect counted no packets");
-            return SoakReport.Build(tn, duration, workers, smoke, stats, sampler.Rows, start, atLoadEnd, end, network.Flows.TotalStarted, network.Flows.TotalEnded, leaked, endKinds);
+            var rows = sampler.Rows;
+            var png = Path.Combine(outDir, SoakPlot.FileName);
+            var warm = SoakReport.WarmUpSample(rows, start, duration);
+            if (!SoakPlot.TryWrite(rows, warm?.TSeconds, start.TSeconds + duration.TotalSeconds, png, out var plotProblem))
+                Log($"warning: no {SoakPlot.FileName}: {plotProblem}");
+            return SoakReport.Build(tn, duration, workers, smoke, stats, rows, start, atLoadEnd, end, network.Flows.TotalStarted, network.Flows.TotalEnded, leaked, endKinds, plotProblem);
         }
         finally
         {

@@ -33,7 +33,7 @@ internal sealed class Sampler(SoakStats stats, FlowTable flows, string csvPath)
             if (_csv == null)
             {
                 _csv = new StreamWriter(csvPath) { AutoFlush = true };
-                _csv.WriteLine("t_seconds,flows_done,flows_failed,bytes,rss_mb,fds,threads,open_flows");
+                _csv.WriteLine(SampleCsv.Header);
             }
             _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.TSeconds},{s.FlowsDone},{s.FlowsFailed},{s.Bytes},{s.RssMb:F1},{s.Fds},{s.Threads},{s.OpenFlows}"));
         }

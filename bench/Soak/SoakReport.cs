@@ -13,12 +13,11 @@ internal sealed class SoakReport
     public bool Passed => Problems.Count == 0;
 
     public static SoakReport Build(TestNetwork tn, TimeSpan duration, int workers, bool smoke, SoakStats stats, IReadOnlyList<Sample> rows,
-        Sample start, Sample atLoadEnd, Sample end, long burrowStarted, long burrowEnded, IReadOnlyList<FlowInfo> leaked, EndKindTally kinds)
+        Sample start, Sample atLoadEnd, Sample end, long burrowStarted, long burrowEnded, IReadOnlyList<FlowInfo> leaked, EndKindTally kinds,
+        string? plotProblem)
     {
         static string F(double v, string fmt = "F1") => v.ToString(fmt, CultureInfo.InvariantCulture);
-        // Warm-up: the first fifth of the run, at most 60 s (circuits built, JIT tiered up, pools filled).
-        var warmT = start.TSeconds + Math.Min(60, duration.TotalSeconds / 5);
-        var warm = rows.FirstOrDefault(r => r.TSeconds >= warmT) ?? atLoadEnd;
+        var warm = WarmUpSample(rows, start, duration) ?? atLoadEnd;
         var rssLimit = warm.RssMb * 1.10 + 20;
         // Judged after the drain and a forced GC: under load the heap holds garbage the GC has not collected
         // yet (and the tail of the run is dominated by the biggest transfers), which is not growth.
@@ -59,6 +58,8 @@ internal sealed class SoakReport
         sb.AppendLine($"| Burrow flows started / ended / live at the end | {burrowStarted} / {burrowEnded} / {leaked.Count} |");
         sb.AppendLine($"| Burrow end kinds (of {kinds.Counted} seen) | {string.Join(", ", kinds.Counts.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))} |");
         sb.AppendLine();
+        sb.AppendLine(PlotLine(plotProblem));
+        sb.AppendLine();
         sb.AppendLine("Failures by reason (client side):");
         sb.AppendLine();
         if (stats.FailuresByReason.IsEmpty) sb.AppendLine("- none");
@@ -74,4 +75,17 @@ internal sealed class SoakReport
         sb.AppendLine("RSS, fds and threads are this whole process (Burrow and the harness share it) from /proc/self, sampled every 5 s into samples.csv. No growth after warm-up means RSS after the drain and a forced GC within 10 % + 20 MB of the value after warm-up, and fds after the drain within +16 of the start (Burrow may hold a few more channels to relays).");
         return new SoakReport { Markdown = sb.ToString(), Problems = problems };
     }
+
+    /// <summary>Warm-up: the first fifth of the run, at most 60 s (circuits built, JIT tiered up, pools filled);
+    /// the first sample at or past it, null when the run ended before.</summary>
+    public static Sample? WarmUpSample(IReadOnlyList<Sample> rows, Sample start, TimeSpan duration)
+    {
+        var warmT = start.TSeconds + Math.Min(60, duration.TotalSeconds / 5);
+        return rows.FirstOrDefault(r => r.TSeconds >= warmT);
+    }
+
+    /// <summary>results.md's line for the plot: the image, or why there is none.</summary>
+    public static string PlotLine(string? plotProblem) => plotProblem == null
+        ? $"![RSS, fds, open flows and cumulative completed/failed flows over time; dashed lines: end of warm-up, end of load]({SoakPlot.FileName})"
+        : $"No plot: {SoakPlot.FileName} could not be rendered ({plotProblem}); samples.csv has the data (re-plot with `dotnet bench/Soak/bin/Release/net10.0/Burrow.Soak.dll --plot-only DIR`).";
 }
