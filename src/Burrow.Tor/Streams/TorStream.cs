@@ -53,8 +53,6 @@ internal sealed class TorStream : Stream, ICircuitStream
     private bool _xoffSent;             // under _lock
     private bool _xoffReceived;         // the exit asked us to stop sending (Volatile)
     private uint _advisoryKbps;
-    private long _xoffSentAt;           // Stopwatch timestamp of our XOFF, under _lock
-    private long _drainedSinceXoff;     // bytes the reader took since our XOFF, under _lock
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource<ConnectedMessage> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _deliverWindow = WindowStart;
@@ -193,8 +191,6 @@ internal sealed class TorStream : Stream, ICircuitStream
             if (sendXoff)
             {
                 _xoffSent = true;
-                _xoffSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
-                _drainedSinceXoff = 0;
             }
         }
         _dataArrived.Set();
@@ -359,18 +355,16 @@ internal sealed class TorStream : Stream, ICircuitStream
             }
             read = _received.Read(buffer);
             sendmes = CollectSendmes();
-            if (_xoffSent)
-                _drainedSinceXoff += read;
             // XON once the reader has taken everything (proposal 324 4.1.1): between an XON and the next
             // XOFF the exit then sends at least a whole XOFF limit, as its side-channel checks expect.
             sendXon = _xoffSent && _received.Bytes == 0 && !_remoteEnded;
-            uint kbps = 0;
             if (sendXon)
-            {
                 _xoffSent = false;
-                kbps = DrainRateKbps(_drainedSinceXoff, System.Diagnostics.Stopwatch.GetElapsedTime(_xoffSentAt));
-            }
-            xonRate = kbps;
+            // The XON's advisory rate is 0, "unlimited" (proposal 324 4.1): the rate is only advice, and a single
+            // figure measured once from XOFF to XON, never raised again while the buffer stays empty (4.1.2 doubles
+            // it then), capped the exit below what the reader could take: bulk fell run by run on one circuit
+            // (side-by-side: 7.7 -> 3.8 MB/s over four fetches; with 0, flat). XOFF alone bounds the buffer.
+            xonRate = 0;
         }
         SendSendmes(sendmes);
         if (sendXon)
@@ -409,15 +403,6 @@ internal sealed class TorStream : Stream, ICircuitStream
             n++;
         }
         return n;
-    }
-
-    /// <summary>The XON's advisory rate (proposal 324 4.1.2): how fast the reader drained the buffer since
-    /// our XOFF, in 1000 bytes per second, at least 1 (0 would mean "unlimited", which a reader that had
-    /// to pause is not).</summary>
-    internal static uint DrainRateKbps(long bytes, TimeSpan elapsed)
-    {
-        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
-        return (uint)Math.Clamp(bytes / seconds / 1000.0, 1, uint.MaxValue);
     }
 
     private void SendSendmes(int count)
