@@ -345,33 +345,12 @@ internal sealed class OnionServiceClient
         return specs;
     }
 
-    private static async Task<TorStream> OpenAsync(Circuit circuit, int port, CancellationToken cancellationToken)
+    private static Task<TorStream> OpenAsync(Circuit circuit, int port, CancellationToken cancellationToken)
     {
         // rend-spec-v3 / tor-spec 6.2: a stream to an onion service names only the port (":port").
-        var description = "onion service port " + port;
-        var stream = circuit.AttachStream((host, id, hop) => new TorStream(host, id, hop, description));
-        try
-        {
-            // ADDRPORT ":port" NUL and FLAGS 0: BeginMessage insists on a host, so the bytes are written here.
-            byte[] begin = [.. System.Text.Encoding.ASCII.GetBytes(":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, 0, 0, 0, 0];
-            await circuit.BeginStreamAsync(stream, new UnknownRelayMessage(RelayCommand.Begin, begin), description, afterBegin: null, cancellationToken).ConfigureAwait(false);
-            return stream;
-        }
-        catch (TimeoutException e)
-        {
-            var error = new TorStreamException(TorStreamErrorKind.Timeout, e.Message);
-            stream.OnOpenFailed(error);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw error;
-        }
-        catch (Exception e)
-        {
-            var error = e is CircuitException or ChannelException ? stream.WriteError(e) : null;
-            await stream.DisposeAsync().ConfigureAwait(false);
-            if (error is not null)
-                throw error;
-            throw;
-        }
+        // ADDRPORT ":port" NUL and FLAGS 0: BeginMessage insists on a host, so the bytes are written here.
+        byte[] begin = [.. System.Text.Encoding.ASCII.GetBytes(":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, 0, 0, 0, 0];
+        return circuit.OpenStreamAsync(new UnknownRelayMessage(RelayCommand.Begin, begin), "onion service port " + port, cancellationToken);
     }
 
     // ------------------------------------------------------------------ circuits

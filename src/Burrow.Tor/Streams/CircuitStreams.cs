@@ -44,6 +44,15 @@ internal static class CircuitStreams
         return OpenAsync(circuit, BeginDirMessage.Instance, "the relay's directory", whileOpening: null, cancellationToken);
     }
 
+    /// <summary>Opens a stream with a BEGIN the caller encoded (an onion service's ":port", which
+    /// <see cref="BeginMessage"/> refuses): the same attach, wait and error mapping as every other stream.</summary>
+    public static Task<TorStream> OpenStreamAsync(this Circuit circuit, RelayMessage begin, string description, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(begin);
+        return OpenAsync(circuit, begin, description, whileOpening: null, cancellationToken);
+    }
+
     private static async Task<TorStream> OpenAsync(Circuit circuit, RelayMessage begin, string description,
         Func<TorStream, CancellationToken, Task>? whileOpening, CancellationToken cancellationToken)
     {
