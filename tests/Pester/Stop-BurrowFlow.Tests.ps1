@@ -39,6 +39,8 @@ Describe 'Stop-BurrowFlow' {
         } finally { $a.Dispose(); $b.Dispose() }
     }
     It 'changes nothing with -WhatIf' {
+        # The previous test's flows end as its clients are disposed: wait, or one of them is taken for this one's.
+        Wait-Until { -not (Get-BurrowFlow -Name stopflow -State Open) } -TimeoutSec 30 -Because "the previous test's flows ended"
         $c = Open-IdleHttpConnection
         try {
             Wait-Until { Get-BurrowFlow -Name stopflow -State Open } -TimeoutSec 60 -Because 'an open flow'
