@@ -126,14 +126,16 @@ public sealed class RelayFailureTests(ITestOutputHelper output) : IAsyncLifetime
                 using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(3));
                 var pid = round == 0 ? middle.Pid : await RestartRelayAsync(middle, overall.Token);
                 var circuit = await BuildWithRetriesAsync(builder, [Target("auth0"), Target("relay0"), Target("exit0")], overall.Token);
-                var stream = await circuit.OpenStreamAsync(_network.HttpEndPoint, overall.Token);
-                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /large HTTP/1.0\r\nHost: {_network.HttpEndPoint}\r\n\r\n"), overall.Token);
+                // The transfer up to the kill has a budget of its own: the restart and rebuild may have used most of overall's.
+                using var transfer = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                var stream = await circuit.OpenStreamAsync(_network.HttpEndPoint, transfer.Token);
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /large HTTP/1.0\r\nHost: {_network.HttpEndPoint}\r\n\r\n"), transfer.Token);
                 // Kill at a different point of the transfer each round.
                 var killAt = 200_000 + random.Next(2_000_000);
                 long received = 0;
                 while (received < killAt)
                 {
-                    var n = await stream.ReadAsync(buffer, overall.Token);
+                    var n = await stream.ReadAsync(buffer, transfer.Token);
                     Assert.NotEqual(0, n);
                     received += n;
                 }
